@@ -1,0 +1,56 @@
+using SharpGan.Tensors;
+using SharpGan.Tensors.Gemm;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Fused fully connected layer: y = f(x·Wᵀ + b). x is (B, in), weight is (out, in) as in PyTorch,
+    /// bias is (out) or null, y is (B, out). One GEMM plus one pass for bias and activation; the backward
+    /// keeps only y (the activation's derivative is computed from it).
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Activation activation = Activation.Identity, float slope = 0.2f)
+    {
+        ShapeUtil.RequireRank2(x, nameof(x));
+        ShapeUtil.RequireRank2(weight, nameof(weight));
+        int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];
+        if (weight.Shape[1] != inFeatures)
+            throw new ArgumentException($"x is [{ShapeUtil.Format(x.Shape)}] but weight is [{ShapeUtil.Format(weight.Shape)}]: weight must be (out, {inFeatures})", nameof(weight));
+        if (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != outFeatures))
+            throw new ArgumentException($"bias must have shape [{outFeatures}] to match weight [{ShapeUtil.Format(weight.Shape)}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
+
+        var y = Tensor.Uninitialized(batch, outFeatures);
+        Gemm.Multiply(false, true, batch, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, y.Data, outFeatures);
+        if (bias is not null) RowKernels.AddBias(y.Data, bias.Data, batch);
+        ActivationKernels.Forward(activation, slope, y.Data, y.Data);
+        if (!Tape.ShouldRecord(x, weight, bias)) return y;
+        Tape.Record(y, () =>
+        {
+            float[] dz = y.Grad!;
+            if (activation != Activation.Identity)
+            {
+                dz = TensorArena.RentFloats(y.Length);
+                ActivationKernels.Backward(activation, slope, y.Data, y.Grad!, dz);
+            }
+            LinearBackward(x, weight, bias, dz);
+        });
+        return y;
+    }
+
+    /// <summary>
+    /// Gradients of z = x·Wᵀ + b given dz (B, out): dW += dzᵀ·x, db += Σ_rows dz, dx += dz·W,
+    /// each only for the tensors that want one.
+    /// </summary>
+    internal static void LinearBackward(Tensor x, Tensor weight, Tensor? bias, ReadOnlySpan<float> dz)
+    {
+        int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];
+        if (weight.RequiresGrad)
+            Gemm.Multiply(true, false, outFeatures, inFeatures, batch, 1f, dz, outFeatures, x.Data, inFeatures, 1f, weight.EnsureGrad(), inFeatures);
+        if (bias is not null && bias.RequiresGrad)
+            RowKernels.AccumulateColumnSums(dz, bias.EnsureGrad(), batch);
+        if (x.RequiresGrad)
+            Gemm.Multiply(false, false, batch, inFeatures, outFeatures, 1f, dz, outFeatures, weight.Data, inFeatures, 1f, x.EnsureGrad(), inFeatures);
+    }
+}

@@ -1,0 +1,46 @@
+using SharpGan.Tensors;
+using SharpGan.Tensors.Gemm;
+
+namespace SharpGan.Autograd;
+
+/// <summary>
+/// Differentiable operations. Each op computes its forward value and, right beside it, records the
+/// closure that pushes the output's gradient back to its inputs (micrograd's shape, one op per place).
+/// Gradients are accumulated (+=), never overwritten, so a tensor used twice gets both contributions.
+/// </summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// C = op(A)·op(B). A is (m,k), or (k,m) when <paramref name="transposeA"/>; B is (k,n), or (n,k) when
+    /// <paramref name="transposeB"/>; C is (m,n).
+    /// </summary>
+    public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
+    {
+        ShapeUtil.RequireRank2(a, nameof(a));
+        ShapeUtil.RequireRank2(b, nameof(b));
+        int m = transposeA ? a.Shape[1] : a.Shape[0], k = transposeA ? a.Shape[0] : a.Shape[1];
+        int kb = transposeB ? b.Shape[1] : b.Shape[0], n = transposeB ? b.Shape[0] : b.Shape[1];
+        if (k != kb)
+            throw new ArgumentException($"inner dimensions differ: op(a) is {m}×{k} (a [{ShapeUtil.Format(a.Shape)}], transposed={transposeA}) but op(b) is {kb}×{n} (b [{ShapeUtil.Format(b.Shape)}], transposed={transposeB})", nameof(b));
+        var c = Tensor.Uninitialized(m, n);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data, a.Shape[1], b.Data, b.Shape[1], 0f, c.Data, n);
+        if (!Tape.ShouldRecord(a, b)) return c;
+        Tape.Record(c, () =>
+        {
+            var dc = c.Grad!;
+            if (a.RequiresGrad)
+            {
+                // dA = dC·op(B)ᵀ, stored the way A is stored.
+                if (!transposeA) Gemm.Multiply(false, !transposeB, m, k, n, 1f, dc, n, b.Data, b.Shape[1], 1f, a.EnsureGrad(), k);
+                else Gemm.Multiply(transposeB, true, k, m, n, 1f, b.Data, b.Shape[1], dc, n, 1f, a.EnsureGrad(), m);
+            }
+            if (b.RequiresGrad)
+            {
+                // dB = op(A)ᵀ·dC, stored the way B is stored.
+                if (!transposeB) Gemm.Multiply(!transposeA, false, k, n, m, 1f, a.Data, a.Shape[1], dc, n, 1f, b.EnsureGrad(), n);
+                else Gemm.Multiply(true, transposeA, n, k, m, 1f, dc, n, a.Data, a.Shape[1], 1f, b.EnsureGrad(), k);
+            }
+        });
+        return c;
+    }
+}

@@ -1,0 +1,41 @@
+using SharpGan.Tensors;
+using SharpGan.Tensors.Gemm;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Maxout layer (Goodfellow et al. 2013): z = x·Wᵀ + b with weight (units·pieces, in) laid out
+    /// unit-major, then y[:, u] = max over the unit's pieces. x is (B, in), y is (B, units).
+    /// Only the winning piece of each unit receives gradient.
+    /// </summary>
+    public static Tensor Maxout(Tensor x, Tensor weight, Tensor? bias, int units, int pieces)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pieces);
+        ShapeUtil.RequireRank2(x, nameof(x));
+        ShapeUtil.RequireRank2(weight, nameof(weight));
+        int batch = x.Shape[0], inFeatures = x.Shape[1], width = units * pieces;
+        if (weight.Shape[0] != width || weight.Shape[1] != inFeatures)
+            throw new ArgumentException($"maxout weight must be ({units}·{pieces}, {inFeatures}) = [{width}, {inFeatures}] for x [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(weight.Shape)}]", nameof(weight));
+        if (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != width))
+            throw new ArgumentException($"maxout bias must have shape [{width}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
+
+        float[] z = TensorArena.RentFloats(batch * width);
+        Gemm.Multiply(false, true, batch, width, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, z, width);
+        if (bias is not null) RowKernels.AddBias(z, bias.Data, batch);
+        var y = Tensor.Uninitialized(batch, units);
+        int[] argmax = TensorArena.RentInts(batch * units);
+        MaxoutKernels.Forward(z, y.Data, argmax, batch, units, pieces);
+        if (!Tape.ShouldRecord(x, weight, bias)) return y;
+        Tape.Record(y, () =>
+        {
+            // z is dead after the forward pass: reuse it for dz.
+            MaxoutKernels.Backward(y.Grad!, argmax, z.AsSpan(0, batch * width));
+            LinearBackward(x, weight, bias, z.AsSpan(0, batch * width));
+        });
+        return y;
+    }
+}

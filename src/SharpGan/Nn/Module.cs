@@ -1,0 +1,88 @@
+using SharpGan.Tensors;
+
+namespace SharpGan.Nn;
+
+/// <summary>
+/// A layer or network: named parameters, named children, and a train/eval mode. Parameter names are
+/// dotted paths ("0.weight", "hidden.bias") and are what checkpoints store.
+/// </summary>
+public abstract class Module
+{
+    private readonly List<(string Name, Tensor Value)> _parameters = new();
+    private readonly List<(string Name, Module Value)> _children = new();
+
+    /// <summary>True in training mode (dropout active), false in eval mode.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Computes the module's output.</summary>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Registers a parameter: it requires a gradient and carries its name.</summary>
+    protected Tensor RegisterParameter(string name, Tensor value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        value.RequiresGrad = true;
+        value.Name = name;
+        _parameters.Add((name, value));
+        return value;
+    }
+
+    /// <summary>Registers a child module under <paramref name="name"/>.</summary>
+    protected T RegisterModule<T>(string name, T module) where T : Module
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _children.Add((name, module));
+        return module;
+    }
+
+    /// <summary>Every parameter with its dotted path, depth first, in registration order.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedParameters(string prefix = "")
+    {
+        foreach (var (name, value) in _parameters) yield return (prefix + name, value);
+        foreach (var (name, child) in _children)
+            foreach (var p in child.NamedParameters(prefix + name + ".")) yield return p;
+    }
+
+    /// <summary>Every parameter tensor.</summary>
+    public IReadOnlyList<Tensor> Parameters() => NamedParameters().Select(p => p.Value).ToList();
+
+    /// <summary>Total number of scalar parameters.</summary>
+    public long ParameterCount() => NamedParameters().Sum(p => (long)p.Value.Length);
+
+    /// <summary>Sets training mode here and in every child.</summary>
+    public void Train(bool training = true)
+    {
+        IsTraining = training;
+        foreach (var (_, child) in _children) child.Train(training);
+    }
+
+    /// <summary>Eval mode: dropout passes inputs through.</summary>
+    public void Eval() => Train(false);
+
+    /// <summary>Zeroes every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in NamedParameters()) p.ZeroGrad();
+    }
+
+    /// <summary>
+    /// Stops gradients to this module's parameters until the scope ends, while still letting them flow
+    /// through it to its input: the generator step trains G through a frozen D.
+    /// </summary>
+    public FrozenScope Freeze()
+    {
+        var frozen = Parameters().Where(p => p.RequiresGrad).ToArray();
+        foreach (var p in frozen) p.RequiresGrad = false;
+        return new FrozenScope(frozen);
+    }
+
+    /// <summary>Restores <see cref="Tensor.RequiresGrad"/> on the parameters a <see cref="Freeze"/> turned off.</summary>
+    public readonly struct FrozenScope(Tensor[] frozen) : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            foreach (var p in frozen) p.RequiresGrad = true;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+namespace SharpGan.Tensors.Gemm;
+
+/// <summary>
+/// The one entry point for matrix multiplication. Chooses a backend once: SHARPGAN_GEMM=managed|openblas
+/// forces one; otherwise OpenBLAS when it loads (it measured faster on every shape in bench/, see README),
+/// else the managed kernel.
+/// </summary>
+public static class Gemm
+{
+    private static IGemmBackend? _backend;
+    private static readonly Lazy<OpenBlasGemm?> OpenBlas = new(OpenBlasGemm.TryCreate);
+
+    /// <summary>The managed kernel (always available).</summary>
+    public static ManagedGemm Managed { get; } = new();
+
+    /// <summary>OpenBLAS, or null when the library cannot be loaded.</summary>
+    public static OpenBlasGemm? OpenBlasOrNull => OpenBlas.Value;
+
+    /// <summary>The backend every op uses. Settable (tests and benchmarks switch it).</summary>
+    public static IGemmBackend Backend
+    {
+        get => _backend ??= ChooseDefault();
+        set => _backend = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Looks up a backend by name: "managed", "openblas" or "auto".</summary>
+    public static IGemmBackend FromName(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "managed" => Managed,
+        "openblas" => OpenBlasOrNull ?? throw new InvalidOperationException("OpenBLAS was requested but libopenblas could not be loaded (Debian: apt-get install libopenblas0-pthread)"),
+        "auto" or "" => OpenBlasOrNull ?? (IGemmBackend)Managed,
+        _ => throw new ArgumentException($"unknown GEMM backend '{name}': use managed, openblas or auto", nameof(name)),
+    };
+
+    private static IGemmBackend ChooseDefault() =>
+        FromName(Environment.GetEnvironmentVariable("SHARPGAN_GEMM") ?? "auto");
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C with the current backend, after checking every argument.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        Backend.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Checks dimensions and that each buffer is long enough for its leading dimension.</summary>
+    internal static void Validate(bool transA, bool transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        CheckMatrix("a", aRows, aCols, lda, aLength);
+        CheckMatrix("b", bRows, bCols, ldb, bLength);
+        CheckMatrix("c", m, n, ldc, cLength);
+    }
+
+    private static void CheckMatrix(string name, int rows, int cols, int ld, int length)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentException($"leading dimension {ld} of {name} is smaller than its {cols} columns", "ld" + name);
+        long needed = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+        if (length < needed)
+            throw new ArgumentException($"{name} holds {length} elements but a {rows}×{cols} matrix with leading dimension {ld} needs {needed}", name);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SharpGan.Tensors.Gemm;
+
+/// <summary>
+/// Register-blocked FMA micro-kernels: C[6×NR] = alpha·Ap·Bp + beta·C over kc steps, where
+/// ap is kc×6 (packed, ap[p·6 + r]) and bp is kc×NR (packed, bp[p·NR + j]). Twelve vector accumulators
+/// live in registers for the whole loop. Edge tiles (rows &lt; 6 or cols &lt; NR) go through a stack tile.
+/// </summary>
+internal static unsafe class MicroKernels
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(bp);
+            var b1 = Vector512.Load(bp + 16);
+            var a = Vector512.Create(ap[0]); c00 = Vector512.FusedMultiplyAdd(a, b0, c00); c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
+            a = Vector512.Create(ap[1]); c10 = Vector512.FusedMultiplyAdd(a, b0, c10); c11 = Vector512.FusedMultiplyAdd(a, b1, c11);
+            a = Vector512.Create(ap[2]); c20 = Vector512.FusedMultiplyAdd(a, b0, c20); c21 = Vector512.FusedMultiplyAdd(a, b1, c21);
+            a = Vector512.Create(ap[3]); c30 = Vector512.FusedMultiplyAdd(a, b0, c30); c31 = Vector512.FusedMultiplyAdd(a, b1, c31);
+            a = Vector512.Create(ap[4]); c40 = Vector512.FusedMultiplyAdd(a, b0, c40); c41 = Vector512.FusedMultiplyAdd(a, b1, c41);
+            a = Vector512.Create(ap[5]); c50 = Vector512.FusedMultiplyAdd(a, b0, c50); c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
+            ap += 6;
+            bp += 32;
+        }
+        if (rows == 6 && cols == 32)
+        {
+            Store512(c, c00, c01, alpha, beta); Store512(c + ldc, c10, c11, alpha, beta);
+            Store512(c + 2 * ldc, c20, c21, alpha, beta); Store512(c + 3 * ldc, c30, c31, alpha, beta);
+            Store512(c + 4 * ldc, c40, c41, alpha, beta); Store512(c + 5 * ldc, c50, c51, alpha, beta);
+            return;
+        }
+        float* tile = stackalloc float[6 * 32];
+        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
+        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
+        c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+        StoreEdge(tile, 32, c, ldc, alpha, beta, rows, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> lo, Vector512<float> hi, float alpha, float beta)
+    {
+        var va = Vector512.Create(alpha);
+        lo *= va; hi *= va;
+        if (beta != 0)
+        {
+            var vb = Vector512.Create(beta);
+            lo = Vector512.FusedMultiplyAdd(Vector512.Load(c), vb, lo);
+            hi = Vector512.FusedMultiplyAdd(Vector512.Load(c + 16), vb, hi);
+        }
+        lo.Store(c);
+        hi.Store(c + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x16(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(bp);
+            var b1 = Vector256.Load(bp + 8);
+            var a = Vector256.Create(ap[0]); c00 = Vector256.FusedMultiplyAdd(a, b0, c00); c01 = Vector256.FusedMultiplyAdd(a, b1, c01);
+            a = Vector256.Create(ap[1]); c10 = Vector256.FusedMultiplyAdd(a, b0, c10); c11 = Vector256.FusedMultiplyAdd(a, b1, c11);
+            a = Vector256.Create(ap[2]); c20 = Vector256.FusedMultiplyAdd(a, b0, c20); c21 = Vector256.FusedMultiplyAdd(a, b1, c21);
+            a = Vector256.Create(ap[3]); c30 = Vector256.FusedMultiplyAdd(a, b0, c30); c31 = Vector256.FusedMultiplyAdd(a, b1, c31);
+            a = Vector256.Create(ap[4]); c40 = Vector256.FusedMultiplyAdd(a, b0, c40); c41 = Vector256.FusedMultiplyAdd(a, b1, c41);
+            a = Vector256.Create(ap[5]); c50 = Vector256.FusedMultiplyAdd(a, b0, c50); c51 = Vector256.FusedMultiplyAdd(a, b1, c51);
+            ap += 6;
+            bp += 16;
+        }
+        float* tile = stackalloc float[6 * 16];
+        c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
+        c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
+        c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
+        StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols);
+    }
+
+    // C[r, j] = alpha·tile[r, j] + beta·C[r, j] for the valid part of an edge tile (beta 0: C is not read).
+    private static void StoreEdge(float* tile, int tileCols, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* crow = c + (long)r * ldc;
+            float* trow = tile + r * tileCols;
+            if (beta == 0) for (int j = 0; j < cols; j++) crow[j] = alpha * trow[j];
+            else for (int j = 0; j < cols; j++) crow[j] = alpha * trow[j] + beta * crow[j];
+        }
+    }
+}

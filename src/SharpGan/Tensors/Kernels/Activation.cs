@@ -1,0 +1,16 @@
+namespace SharpGan.Tensors.Kernels;
+
+/// <summary>Pointwise nonlinearities that layers fuse into their forward and backward passes.</summary>
+public enum Activation
+{
+    /// <summary>f(x) = x.</summary>
+    Identity,
+    /// <summary>f(x) = max(x, 0).</summary>
+    ReLU,
+    /// <summary>f(x) = x for x &gt; 0, slope·x otherwise.</summary>
+    LeakyReLU,
+    /// <summary>f(x) = 1 / (1 + e^−x).</summary>
+    Sigmoid,
+    /// <summary>f(x) = tanh x.</summary>
+    Tanh,
+}

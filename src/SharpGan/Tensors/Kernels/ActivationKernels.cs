@@ -1,0 +1,85 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace SharpGan.Tensors.Kernels;
+
+/// <summary>
+/// Forward and backward of <see cref="Activation"/>. The backward is written in terms of the activation's
+/// output y (not its input), which is all a fused layer keeps: relu' = [y &gt; 0], sigmoid' = y(1 − y),
+/// tanh' = 1 − y², leaky' = [y &gt; 0] + slope·[y ≤ 0] (valid for slope &gt; 0, as y and x share their sign).
+/// </summary>
+public static class ActivationKernels
+{
+    /// <summary>y = f(x), elementwise; x and y may be the same span.</summary>
+    public static void Forward(Activation activation, float slope, ReadOnlySpan<float> x, Span<float> y)
+    {
+        switch (activation)
+        {
+            case Activation.Identity: if (!x.Overlaps(y)) x.CopyTo(y); break;
+            case Activation.ReLU: TensorPrimitives.Max(x, 0f, y); break;
+            case Activation.LeakyReLU: LeakyForward(slope, x, y); break;
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
+        }
+    }
+
+    /// <summary>dx = dy · f'(x) computed from y = f(x). dx may alias dy.</summary>
+    public static void Backward(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int i = 0, n = y.Length, w = Vector<float>.Count;
+        switch (activation)
+        {
+            case Activation.Identity:
+                if (!dy.Overlaps(dx)) dy.CopyTo(dx);
+                return;
+            case Activation.ReLU:
+                for (; i <= n - w; i += w)
+                {
+                    var vy = new Vector<float>(y[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(vy, Vector<float>.Zero), new Vector<float>(dy[i..]), Vector<float>.Zero).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+                return;
+            case Activation.LeakyReLU:
+                var vs = new Vector<float>(slope);
+                for (; i <= n - w; i += w)
+                {
+                    var vy = new Vector<float>(y[i..]);
+                    var vd = new Vector<float>(dy[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(vy, Vector<float>.Zero), vd, vd * vs).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : slope * dy[i];
+                return;
+            case Activation.Sigmoid:
+                for (; i <= n - w; i += w)
+                {
+                    var vy = new Vector<float>(y[i..]);
+                    (new Vector<float>(dy[i..]) * vy * (Vector<float>.One - vy)).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);
+                return;
+            case Activation.Tanh:
+                for (; i <= n - w; i += w)
+                {
+                    var vy = new Vector<float>(y[i..]);
+                    (new Vector<float>(dy[i..]) * (Vector<float>.One - vy * vy)).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+                return;
+            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
+        }
+    }
+
+    private static void LeakyForward(float slope, ReadOnlySpan<float> x, Span<float> y)
+    {
+        int i = 0, n = x.Length, w = Vector<float>.Count;
+        var vs = new Vector<float>(slope);
+        for (; i <= n - w; i += w)
+        {
+            var vx = new Vector<float>(x[i..]);
+            Vector.ConditionalSelect(Vector.GreaterThan(vx, Vector<float>.Zero), vx, vx * vs).CopyTo(y[i..]);
+        }
+        for (; i < n; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
+    }
+}

@@ -1,0 +1,91 @@
+namespace SharpGan.Tensors;
+
+/// <summary>
+/// xoshiro256** generator with a state that can be saved and restored exactly (checkpoints resume
+/// bit-identically), which <see cref="System.Random"/> does not allow.
+/// </summary>
+public sealed class Rng
+{
+    private ulong _s0, _s1, _s2, _s3;
+
+    /// <summary>Seeds the state through SplitMix64, as the xoshiro authors recommend.</summary>
+    public Rng(ulong seed)
+    {
+        ulong x = seed;
+        _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
+    }
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>The four state words, for checkpoints.</summary>
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3];
+
+    /// <summary>Restores a state from <see cref="GetState"/>.</summary>
+    public void SetState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != 4) throw new ArgumentException($"an Rng state has 4 words, got {state.Length}", nameof(state));
+        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("an all-zero Rng state is invalid", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+    }
+
+    /// <summary>Next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 bits of precision (every float in the grid is reachable).</summary>
+    public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>Uniform in [0, 1) with 53 bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform integer in [0, n).</summary>
+    public int NextInt(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        return (int)((NextUInt64() >> 32) * (ulong)n >> 32);
+    }
+
+    /// <summary>Standard normal by Box–Muller; draws two uniforms per call so the state stays simple to save.</summary>
+    public float NextGaussian()
+    {
+        double u1 = 1.0 - NextDouble(); // (0, 1]: log is finite
+        double u2 = NextDouble();
+        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
+    }
+
+    /// <summary>Fills with U(low, high).</summary>
+    public void FillUniform(Span<float> destination, float low, float high)
+    {
+        float width = high - low;
+        for (int i = 0; i < destination.Length; i++) destination[i] = low + width * NextFloat();
+    }
+
+    /// <summary>Fills with N(mean, std²).</summary>
+    public void FillGaussian(Span<float> destination, float mean = 0f, float std = 1f)
+    {
+        for (int i = 0; i < destination.Length; i++) destination[i] = mean + std * NextGaussian();
+    }
+
+    /// <summary>Fisher–Yates shuffle.</summary>
+    public void Shuffle(Span<int> items)
+    {
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = NextInt(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+}

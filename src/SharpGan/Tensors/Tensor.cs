@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+
+namespace SharpGan.Tensors;
+
+/// <summary>
+/// A dense, contiguous, row-major float32 tensor. Reshape is free (a view over the same buffer);
+/// there are no general strides, so a transpose materialises. Tensors created while a
+/// <see cref="TensorArena"/> is active (every autograd tape opens one) borrow their buffer from <see cref="BufferPool{T}"/> and give it back
+/// when the tape ends; reading them afterwards throws rather than returning recycled data.
+/// </summary>
+public sealed class Tensor
+{
+    private float[] _data;
+    private float[]? _grad;
+    private bool _released;
+
+    /// <summary>Dimensions, outermost first. Do not mutate.</summary>
+    public int[] Shape { get; }
+
+    /// <summary>Number of elements (product of <see cref="Shape"/>).</summary>
+    public int Length { get; }
+
+    /// <summary>Whether gradients flow to this tensor. Parameters set this; ops propagate it.</summary>
+    public bool RequiresGrad { get; set; }
+
+    /// <summary>Optional human-readable name (parameters carry their checkpoint name here).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>True for tensors whose buffer came from the pool and goes back when the tape ends.</summary>
+    internal bool IsPooled { get; }
+
+    /// <summary>True for reshape views: they share the buffer but never return it to the pool.</summary>
+    internal bool IsView { get; }
+
+    internal Tensor(int[] shape, float[] data, bool pooled, bool view)
+    {
+        Shape = shape;
+        Length = data.Length;
+        _data = data;
+        IsPooled = pooled;
+        IsView = view;
+    }
+
+    /// <summary>Creates a zero-filled tensor of the given shape (heap-allocated, never pooled).</summary>
+    public Tensor(params int[] shape) : this((int[])shape.Clone(), new float[ShapeUtil.Count(shape)], pooled: false, view: false) { }
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) with the given shape.</summary>
+    public static Tensor FromArray(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int count = ShapeUtil.Count(shape);
+        if (count != data.Length)
+            throw new ArgumentException($"shape [{ShapeUtil.Format(shape)}] holds {count} elements but data has {data.Length}", nameof(data));
+        return new Tensor((int[])shape.Clone(), data, pooled: false, view: false);
+    }
+
+    /// <summary>A scalar tensor of shape [1].</summary>
+    public static Tensor Scalar(float value) => FromArray([value], 1);
+
+    /// <summary>
+    /// Allocates an output tensor for an op: from the pool when a tape is active (returned when it ends),
+    /// else from the heap. Contents are undefined; the op must overwrite every element.
+    /// </summary>
+    internal static Tensor Uninitialized(params int[] shape)
+    {
+        var arena = TensorArena.Current;
+        int count = ShapeUtil.Count(shape);
+        if (arena is null) return new Tensor(shape, new float[count], pooled: false, view: false);
+        var t = new Tensor(shape, BufferPool<float>.Shared.Rent(count), pooled: true, view: false);
+        arena.Own(t);
+        return t;
+    }
+
+    /// <summary>The element buffer (exactly <see cref="Length"/> long).</summary>
+    public float[] Data
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (_released) ThrowReleased();
+            return _data;
+        }
+    }
+
+    /// <summary>Accumulated gradient, same length as <see cref="Data"/>; null until a backward pass reaches it.</summary>
+    public float[]? Grad
+    {
+        get
+        {
+            if (_released) ThrowReleased();
+            return _grad;
+        }
+        internal set => _grad = value;
+    }
+
+    /// <summary>Span over the elements.</summary>
+    public Span<float> Span => Data.AsSpan();
+
+    /// <summary>Number of rows of a rank-2 tensor (or the leading dimension of any tensor).</summary>
+    public int Rows => Shape[0];
+
+    /// <summary>Elements per leading index: the column count of a rank-2 tensor.</summary>
+    public int RowLength => Shape.Length == 0 ? 1 : Length / Math.Max(1, Shape[0]);
+
+    /// <summary>Value of a single-element tensor.</summary>
+    public float Item()
+    {
+        if (Length != 1) throw new InvalidOperationException($"Item() needs a one-element tensor, this one has shape [{ShapeUtil.Format(Shape)}]");
+        return Data[0];
+    }
+
+    /// <summary>Heap copy of the values (survives the tape), without gradient history.</summary>
+    public Tensor Clone() => FromArray((float[])Data.Clone(), Shape);
+
+    /// <summary>Returns the gradient buffer, creating a zeroed one if needed (pooled for pooled tensors).</summary>
+    internal float[] EnsureGrad()
+    {
+        if (_released) ThrowReleased();
+        if (_grad is not null) return _grad;
+        if (IsPooled && TensorArena.Current is { } arena)
+        {
+            _grad = BufferPool<float>.Shared.Rent(Length);
+            Array.Clear(_grad);
+            arena.OwnGrad(this);
+        }
+        else
+        {
+            _grad = new float[Length];
+        }
+        return _grad;
+    }
+
+    /// <summary>Zeroes the gradient (kept allocated so the next backward pass reuses it).</summary>
+    public void ZeroGrad()
+    {
+        if (_grad is not null) Array.Clear(_grad);
+    }
+
+    internal void ReleaseGradToPool()
+    {
+        if (_grad is null) return;
+        BufferPool<float>.Shared.Return(_grad);
+        _grad = null;
+    }
+
+    internal void ReleaseToPool()
+    {
+        if (_released) return;
+        if (IsPooled && !IsView) BufferPool<float>.Shared.Return(_data);
+        _released = true;
+        _data = [];
+    }
+
+    internal Tensor ViewAs(int[] shape)
+    {
+        var view = new Tensor(shape, Data, pooled: IsPooled, view: true) { RequiresGrad = RequiresGrad };
+        TensorArena.Current?.Own(view); // so reading the view after the arena ends throws too
+        return view;
+    }
+
+    private static void ThrowReleased() =>
+        throw new ObjectDisposedException(nameof(Tensor), "this tensor belonged to a tape that has ended; call Clone() inside the tape to keep its values");
+
+    /// <inheritdoc />
+    public override string ToString() => $"Tensor{(Name is null ? "" : " " + Name)} [{ShapeUtil.Format(Shape)}]";
+}
