@@ -26,6 +26,7 @@ public static partial class Ops
         if (bias is not null) RowKernels.AddBias(y.Data, bias.Data, batch);
         ActivationKernels.Forward(activation, slope, y.Data, y.Data);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
+        var wants = new LinearGrads(x, weight, bias);
         Tape.Record(y, () =>
         {
             float[] dz = y.Grad!;
@@ -34,23 +35,31 @@ public static partial class Ops
                 dz = TensorArena.RentFloats(y.Length);
                 ActivationKernels.Backward(activation, slope, y.Data, y.Grad!, dz);
             }
-            LinearBackward(x, weight, bias, dz);
+            LinearBackward(x, weight, bias, dz, wants);
         });
         return y;
     }
 
+    /// <summary>Which of a linear map's inputs wanted a gradient when the op was recorded.</summary>
+    internal readonly struct LinearGrads(Tensor x, Tensor weight, Tensor? bias)
+    {
+        public bool X { get; } = x.RequiresGrad;
+        public bool Weight { get; } = weight.RequiresGrad;
+        public bool Bias { get; } = bias?.RequiresGrad ?? false;
+    }
+
     /// <summary>
     /// Gradients of z = x·Wᵀ + b given dz (B, out): dW += dzᵀ·x, db += Σ_rows dz, dx += dz·W,
-    /// each only for the tensors that want one.
+    /// each only for the tensors that wanted one when the op was recorded.
     /// </summary>
-    internal static void LinearBackward(Tensor x, Tensor weight, Tensor? bias, ReadOnlySpan<float> dz)
+    internal static void LinearBackward(Tensor x, Tensor weight, Tensor? bias, ReadOnlySpan<float> dz, LinearGrads wants)
     {
         int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];
-        if (weight.RequiresGrad)
+        if (wants.Weight)
             Gemm.Multiply(true, false, outFeatures, inFeatures, batch, 1f, dz, outFeatures, x.Data, inFeatures, 1f, weight.EnsureGrad(), inFeatures);
-        if (bias is not null && bias.RequiresGrad)
-            RowKernels.AccumulateColumnSums(dz, bias.EnsureGrad(), batch);
-        if (x.RequiresGrad)
+        if (wants.Bias)
+            RowKernels.AccumulateColumnSums(dz, bias!.EnsureGrad(), batch);
+        if (wants.X)
             Gemm.Multiply(false, false, batch, inFeatures, outFeatures, 1f, dz, outFeatures, weight.Data, inFeatures, 1f, x.EnsureGrad(), inFeatures);
     }
 }

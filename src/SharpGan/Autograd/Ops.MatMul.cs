@@ -25,16 +25,17 @@ public static partial class Ops
         var c = Tensor.Uninitialized(m, n);
         Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data, a.Shape[1], b.Data, b.Shape[1], 0f, c.Data, n);
         if (!Tape.ShouldRecord(a, b)) return c;
+        bool gradA = a.RequiresGrad, gradB = b.RequiresGrad; // decided at record time: freezing is a forward-time choice
         Tape.Record(c, () =>
         {
             var dc = c.Grad!;
-            if (a.RequiresGrad)
+            if (gradA)
             {
                 // dA = dC·op(B)ᵀ, stored the way A is stored.
                 if (!transposeA) Gemm.Multiply(false, !transposeB, m, k, n, 1f, dc, n, b.Data, b.Shape[1], 1f, a.EnsureGrad(), k);
                 else Gemm.Multiply(transposeB, true, k, m, n, 1f, b.Data, b.Shape[1], dc, n, 1f, a.EnsureGrad(), m);
             }
-            if (b.RequiresGrad)
+            if (gradB)
             {
                 // dB = op(A)ᵀ·dC, stored the way B is stored.
                 if (!transposeB) Gemm.Multiply(!transposeA, false, k, n, m, 1f, a.Data, a.Shape[1], dc, n, 1f, b.EnsureGrad(), n);

@@ -30,11 +30,12 @@ public static partial class Ops
         int[] argmax = TensorArena.RentInts(batch * units);
         MaxoutKernels.Forward(z, y.Data, argmax, batch, units, pieces);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
+        var wants = new LinearGrads(x, weight, bias);
         Tape.Record(y, () =>
         {
             // z is dead after the forward pass: reuse it for dz.
             MaxoutKernels.Backward(y.Grad!, argmax, z.AsSpan(0, batch * width));
-            LinearBackward(x, weight, bias, z.AsSpan(0, batch * width));
+            LinearBackward(x, weight, bias, z.AsSpan(0, batch * width), wants);
         });
         return y;
     }

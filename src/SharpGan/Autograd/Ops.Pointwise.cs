@@ -44,10 +44,27 @@ public static partial class Ops
         var y = Tensor.Uninitialized(a.Shape);
         TensorPrimitives.Add(a.Data, b.Data, y.Data);
         if (!Tape.ShouldRecord(a, b)) return y;
+        bool gradA = a.RequiresGrad, gradB = b.RequiresGrad;
         Tape.Record(y, () =>
         {
-            if (a.RequiresGrad) TensorPrimitives.Add(a.EnsureGrad(), y.Grad!, a.EnsureGrad());
-            if (b.RequiresGrad) TensorPrimitives.Add(b.EnsureGrad(), y.Grad!, b.EnsureGrad());
+            if (gradA) TensorPrimitives.Add(a.EnsureGrad(), y.Grad!, a.EnsureGrad());
+            if (gradB) TensorPrimitives.Add(b.EnsureGrad(), y.Grad!, b.EnsureGrad());
+        });
+        return y;
+    }
+
+    /// <summary>a ⊙ b, same shapes.</summary>
+    public static Tensor Multiply(Tensor a, Tensor b)
+    {
+        ShapeUtil.RequireSameShape(a, b, nameof(b));
+        var y = Tensor.Uninitialized(a.Shape);
+        TensorPrimitives.Multiply(a.Data, b.Data, y.Data);
+        if (!Tape.ShouldRecord(a, b)) return y;
+        bool gradA = a.RequiresGrad, gradB = b.RequiresGrad;
+        Tape.Record(y, () =>
+        {
+            if (gradA) TensorPrimitives.MultiplyAdd(y.Grad!, b.Data, a.EnsureGrad(), a.EnsureGrad());
+            if (gradB) TensorPrimitives.MultiplyAdd(y.Grad!, a.Data, b.EnsureGrad(), b.EnsureGrad());
         });
         return y;
     }
@@ -72,10 +89,11 @@ public static partial class Ops
         x.Data.CopyTo(y.Data, 0);
         RowKernels.AddBias(y.Data, bias.Data, x.Shape[0]);
         if (!Tape.ShouldRecord(x, bias)) return y;
+        bool gradX = x.RequiresGrad, gradBias = bias.RequiresGrad;
         Tape.Record(y, () =>
         {
-            if (x.RequiresGrad) TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad());
-            if (bias.RequiresGrad) RowKernels.AccumulateColumnSums(y.Grad!, bias.EnsureGrad(), x.Shape[0]);
+            if (gradX) TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad());
+            if (gradBias) RowKernels.AccumulateColumnSums(y.Grad!, bias.EnsureGrad(), x.Shape[0]);
         });
         return y;
     }

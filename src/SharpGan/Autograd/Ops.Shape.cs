@@ -59,13 +59,15 @@ public static partial class Ops
         bool record = false;
         foreach (var p in parts) record |= Tape.ShouldRecord(p);
         if (!record) return y;
+        bool[] wants = parts.Select(p => p.RequiresGrad).ToArray();
         Tape.Record(y, () =>
         {
             int off = 0;
-            foreach (var p in parts)
+            for (int n = 0; n < parts.Length; n++)
             {
+                var p = parts[n];
                 int chunk = p.Length / outer;
-                if (p.RequiresGrad)
+                if (wants[n])
                 {
                     var dp = p.EnsureGrad();
                     for (int o = 0; o < outer; o++)

@@ -1,0 +1,28 @@
+namespace SharpGan.Tensors;
+
+/// <summary>Crash-safe file replacement: write a temporary sibling, flush it, rename it over the target.</summary>
+public static class AtomicFile
+{
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Replaces <paramref name="path"/> with UTF-8 text atomically.</summary>
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+}

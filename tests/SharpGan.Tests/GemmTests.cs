@@ -1,0 +1,91 @@
+using SharpGan.Tensors;
+using SharpGan.Tensors.Gemm;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+public class GemmTests
+{
+    public static IEnumerable<object[]> Cases()
+    {
+        // (m, k, n): odd sizes that exercise every edge path, and the paper's MLP shapes.
+        int[][] shapes = [[1, 1, 1], [7, 13, 5], [6, 32, 32], [13, 300, 37], [100, 784, 1200], [100, 1200, 784], [1200, 100, 784]];
+        foreach (string backend in new[] { "managed", "openblas" })
+        foreach (var s in shapes)
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+            yield return [backend, s[0], s[1], s[2], ta, tb];
+    }
+
+    private static IGemmBackend Backend(string name) => name == "managed"
+        ? Gemm.Managed
+        : Gemm.OpenBlasOrNull ?? throw new Xunit.Sdk.XunitException("libopenblas could not be loaded; .ci/run installs libopenblas0-pthread");
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesNaiveTripleLoop(string backendName, int m, int k, int n, bool transA, bool transB)
+    {
+        var rng = new Rng((ulong)(m * 31 + k * 7 + n));
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        var a = new float[m * k]; var b = new float[k * n];
+        rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1);
+        var expected = new float[m * n]; var actual = new float[m * n];
+        new ReferenceGemm().Sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, expected, n);
+        Array.Fill(actual, float.NaN); // beta = 0 must ignore whatever C held
+        Backend(backendName).Sgemm(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, actual, n);
+        // Sums of k products of U(−1,1) values: float32 error grows like √k·ε relative to the terms.
+        TestUtil.AssertClose(expected, actual, 1e-4 * Math.Sqrt(k), $"{backendName} {m}×{k}×{n} tA={transA} tB={transB}");
+    }
+
+    [Theory]
+    [InlineData("managed")]
+    [InlineData("openblas")]
+    public void AlphaBetaAndLeadingDimensions(string backendName)
+    {
+        // C (5×4 inside a 5×9 buffer) = 0.5·A·B + 2·C with A 5×3 inside a 5×6 buffer.
+        var rng = new Rng(3);
+        int m = 5, k = 3, n = 4, lda = 6, ldb = 7, ldc = 9;
+        var a = new float[m * lda]; var b = new float[k * ldb]; var c0 = new float[m * ldc];
+        rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
+        var expected = (float[])c0.Clone(); var actual = (float[])c0.Clone();
+        new ReferenceGemm().Sgemm(false, false, m, n, k, 0.5f, a, lda, b, ldb, 2f, expected, ldc);
+        Backend(backendName).Sgemm(false, false, m, n, k, 0.5f, a, lda, b, ldb, 2f, actual, ldc);
+        TestUtil.AssertClose(expected, actual, 1e-5, backendName);
+    }
+
+    [Fact]
+    public void ManagedResultDoesNotDependOnThreadCount()
+    {
+        var rng = new Rng(11);
+        int m = 100, k = 784, n = 1200;
+        var a = new float[m * k]; var b = new float[n * k];
+        rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1);
+        var one = new float[m * n]; var two = new float[m * n];
+        int saved = Engine.Threads;
+        try
+        {
+            Engine.Threads = 1; Gemm.Managed.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, one, n);
+            Engine.Threads = 2; Gemm.Managed.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, two, n);
+        }
+        finally { Engine.Threads = saved; }
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void RejectsBuffersTooSmallForTheirShape()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
+        Assert.Contains("a holds 15 elements", ex.Message);
+        Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[16], 3, new float[16], 4, 0f, new float[16], 4));
+    }
+
+    [Fact]
+    public void BackendCanBeChosenByName()
+    {
+        Assert.Equal("managed", Gemm.FromName("managed").Name);
+        Assert.Equal("openblas", Gemm.FromName("openblas").Name);
+        Assert.Throws<ArgumentException>(() => Gemm.FromName("cuda"));
+    }
+}
