@@ -1,0 +1,93 @@
+using SharpGan.Optim;
+using SharpGan.Tensors;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+public class OptimizerTests
+{
+    private static (string, Tensor)[] One(float value, float grad, int length = 19)
+    {
+        var p = new Tensor(length) { RequiresGrad = true };
+        Array.Fill(p.Data, value);
+        p.Grad = Enumerable.Repeat(grad, length).ToArray();
+        return [("p", p)];
+    }
+
+    [Fact]
+    public void SgdMomentumFollowsThePapersRule()
+    {
+        // v ← μv − lr·g; θ ← θ + v. With g = 1, lr = 0.1, μ = 0.5: v = −0.1, −0.15, −0.175.
+        var ps = One(1f, 1f);
+        var sgd = new Sgd(ps, 0.1f, 0.5f);
+        float[] expectedTheta = [0.9f, 0.75f, 0.575f];
+        foreach (float e in expectedTheta)
+        {
+            sgd.Step();
+            Assert.All(ps[0].Item2.Data, v => Assert.Equal(e, v, 5));
+        }
+        Assert.Equal(3, sgd.StepCount);
+        var velocity = sgd.StateBuffers().Single();
+        Assert.Equal("velocity.p", velocity.Name);
+        Assert.Equal(-0.175f, velocity.Buffer[0], 5);
+    }
+
+    [Fact]
+    public void AdamMatchesItsDefinition()
+    {
+        var ps = One(0.5f, 0.2f);
+        var adam = new Adam(ps, 2e-4f, 0.5f, 0.999f);
+        double m = 0, v = 0, theta = 0.5;
+        for (int t = 1; t <= 5; t++)
+        {
+            ps[0].Item2.Grad = Enumerable.Repeat(0.2f * t, 19).ToArray();
+            adam.Step();
+            double g = 0.2 * t;
+            m = 0.5 * m + 0.5 * g;
+            v = 0.999 * v + 0.001 * g * g;
+            theta -= 2e-4 * (m / (1 - Math.Pow(0.5, t))) / (Math.Sqrt(v / (1 - Math.Pow(0.999, t))) + 1e-8);
+            Assert.All(ps[0].Item2.Data, x => Assert.Equal(theta, x, 6));
+        }
+    }
+
+    [Fact]
+    public void ParametersWithoutGradientsAreLeftAlone()
+    {
+        var p = new Tensor(3) { RequiresGrad = true };
+        new Sgd([("p", p)], 0.1f).Step();
+        Assert.Equal([0f, 0f, 0f], p.Data);
+    }
+
+    [Fact]
+    public void LearningRateDecaysPerUpdateToItsFloor()
+    {
+        var sgd = new Sgd(One(0, 0), 0.1f);
+        var decay = new LearningRateDecay(0.1f, 1.000004, 1e-6f);
+        for (int i = 0; i < 1000; i++) { decay.Apply(sgd); sgd.Step(); }
+        decay.Apply(sgd);
+        double expected = 0.1 / Math.Pow(1.000004, 1000);
+        Assert.True(Math.Abs(sgd.LearningRate - expected) <= 1e-7 * expected, $"lr {sgd.LearningRate:R}, expected {expected:R}");
+        Assert.Equal(1e-6f, decay.After(10_000_000));
+    }
+
+    [Fact]
+    public void MomentumRampsLinearlyBetweenEpochs()
+    {
+        var ramp = new LinearRamp(0.5f, 0.7f, 1, 250);
+        Assert.Equal(0.5f, ramp.ValueAt(0));
+        Assert.Equal(0.5f, ramp.ValueAt(1));
+        Assert.Equal(0.6f, ramp.ValueAt(125.5), 5);
+        Assert.Equal(0.7f, ramp.ValueAt(250));
+        Assert.Equal(0.7f, ramp.ValueAt(900));
+    }
+
+    [Fact]
+    public void InvalidHyperparametersAreRejectedByName()
+    {
+        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(One(0, 0), -0.1f)).ParamName);
+        Assert.Equal("Momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(One(0, 0), 0.1f, 1f)).ParamName);
+        Assert.Equal("beta1", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(One(0, 0), 1e-3f, 1.5f)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateDecay(0.1f, 0.9, 0)).ParamName);
+        Assert.Equal("toEpoch", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearRamp(0.5f, 0.7f, 5, 5)).ParamName);
+    }
+}
