@@ -108,8 +108,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(rng);
         if (keepProbability == 1f) return x;
         float[] mask = TensorArena.RentFloats(x.Length);
-        float scale = 1f / keepProbability;
-        for (int i = 0; i < x.Length; i++) mask[i] = rng.NextFloat() < keepProbability ? scale : 0f;
+        rng.FillBernoulli(mask.AsSpan(0, x.Length), keepProbability, 1f / keepProbability);
         return ApplyMask(x, mask);
     }
 

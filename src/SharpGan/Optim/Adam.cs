@@ -33,6 +33,7 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient)
     {
         Span<float> m = _m[index], v = _v[index];

@@ -32,6 +32,7 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient)
     {
         Span<float> v = _velocity[index];

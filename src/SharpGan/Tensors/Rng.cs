@@ -35,18 +35,24 @@ public sealed class Rng
     }
 
     /// <summary>Next 64 random bits.</summary>
-    public ulong NextUInt64()
+    public ulong NextUInt64() => Step(ref _s0, ref _s1, ref _s2, ref _s3);
+
+    // One xoshiro256** step. Bulk fills call it on locals so the state stays in registers for the whole loop.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
+        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
         return result;
     }
 
+    private const float Inv24 = 1.0f / (1 << 24);
+
     /// <summary>Uniform in [0, 1) with 24 bits of precision (every float in the grid is reachable).</summary>
-    public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+    public float NextFloat() => (NextUInt64() >> 40) * Inv24;
 
     /// <summary>Uniform in [0, 1) with 53 bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
@@ -66,17 +72,41 @@ public sealed class Rng
         return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
     }
 
-    /// <summary>Fills with U(low, high).</summary>
+    /// <summary>Fills with U(low, high); the same stream as calling <see cref="NextFloat"/> per element.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void FillUniform(Span<float> destination, float low, float high)
     {
         float width = high - low;
-        for (int i = 0; i < destination.Length; i++) destination[i] = low + width * NextFloat();
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = low + width * ((Step(ref s0, ref s1, ref s2, ref s3) >> 40) * Inv24);
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
     /// <summary>Fills with N(mean, std²).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void FillGaussian(Span<float> destination, float mean = 0f, float std = 1f)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = mean + std * NextGaussian();
+    }
+
+    /// <summary>
+    /// destination[i] = <paramref name="value"/> with probability p, else 0 (a scaled dropout mask); the same
+    /// stream as comparing <see cref="NextFloat"/> with p per element. Branch-free: the outcome is random,
+    /// so a branch would mispredict constantly.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void FillBernoulli(Span<float> destination, float p, float value)
+    {
+        // u < p  ⇔  the 24-bit integer below p·2²⁴ (u = bits·2⁻²⁴ exactly, p·2²⁴ exact for float p in [0,1]).
+        ulong threshold = (ulong)Math.Ceiling((double)p * (1 << 24));
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong bits = Step(ref s0, ref s1, ref s2, ref s3) >> 40;
+            destination[i] = value * (bits < threshold ? 1f : 0f);
+        }
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
     /// <summary>Fisher–Yates shuffle.</summary>

@@ -2,8 +2,9 @@ namespace SharpGan.Tensors.Gemm;
 
 /// <summary>
 /// The one entry point for matrix multiplication. Chooses a backend once: SHARPGAN_GEMM=managed|openblas
-/// forces one; otherwise OpenBLAS when it loads (it measured faster on every shape in bench/, see README),
-/// else the managed kernel.
+/// forces one; "auto" (the default) is the managed kernel, which measured faster than OpenBLAS on the
+/// paper MLP's training iteration on the reference 2-core machine (README, Performance) and needs no
+/// native library.
 /// </summary>
 public static class Gemm
 {
@@ -28,7 +29,7 @@ public static class Gemm
     {
         "managed" => Managed,
         "openblas" => OpenBlasOrNull ?? throw new InvalidOperationException("OpenBLAS was requested but libopenblas could not be loaded (Debian: apt-get install libopenblas0-pthread)"),
-        "auto" or "" => OpenBlasOrNull ?? (IGemmBackend)Managed,
+        "auto" or "" => Managed,
         _ => throw new ArgumentException($"unknown GEMM backend '{name}': use managed, openblas or auto", nameof(name)),
     };
 

@@ -98,6 +98,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     // Sliver s < SliversA packs rows [s·MR, s·MR+MR) of op(A)[:, P0:P0+Kc] as dst[p·MR + r];
     // the rest pack columns of op(B)[P0:P0+Kc, :] as dst[p·NR + j]. Padding is zero.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void PackSliver(int s, nint state)
     {
         ref Job job = ref *(Job*)state;
@@ -138,18 +139,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         float* bdst = job.PackedB + (long)s * nr * KC;
         if (job.TransB)
         {
-            for (int j = 0; j < nr; j++)
-            {
-                if (j < cols)
-                {
-                    float* src = job.B + (long)(j0 + j) * job.Ldb + p0;
-                    for (int p = 0; p < kc; p++) bdst[p * nr + j] = src[p];
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++) bdst[p * nr + j] = 0;
-                }
-            }
+            TransposePack.Pack(job.B + (long)j0 * job.Ldb + p0, job.Ldb, bdst, kc, nr, cols);
         }
         else
         {
@@ -165,6 +155,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     // Tile t covers row block t / TilesPerRowBlock (MC rows) and a run of SliversPerTile B slivers.
     // Column slivers outside, row slivers inside: one B sliver stays in L1 while the A block streams from L2.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ComputeTile(int t, nint state)
     {
         ref Job job = ref *(Job*)state;

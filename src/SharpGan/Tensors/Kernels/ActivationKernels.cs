@@ -11,6 +11,7 @@ namespace SharpGan.Tensors.Kernels;
 public static class ActivationKernels
 {
     /// <summary>y = f(x), elementwise; x and y may be the same span.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Activation activation, float slope, ReadOnlySpan<float> x, Span<float> y)
     {
         switch (activation)
@@ -25,6 +26,7 @@ public static class ActivationKernels
     }
 
     /// <summary>dx = dy · f'(x) computed from y = f(x). dx may alias dy.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Backward(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0, n = y.Length, w = Vector<float>.Count;
@@ -71,6 +73,7 @@ public static class ActivationKernels
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LeakyForward(float slope, ReadOnlySpan<float> x, Span<float> y)
     {
         int i = 0, n = x.Length, w = Vector<float>.Count;

@@ -7,6 +7,7 @@ public static class LossKernels
     /// Mean over i of  −[t·log σ(x) + (1−t)·log(1−σ(x))] = max(x, 0) − x·t + log(1 + e^−|x|),
     /// which neither overflows for large |x| nor loses precision near 0. Accumulated in double.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static float BceWithLogitsMean(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets)
     {
         double sum = 0;
@@ -19,6 +20,7 @@ public static class LossKernels
     }
 
     /// <summary>dx[i] += scale·(σ(x[i]) − t[i]), the gradient of the mean BCE when scale = dLoss / n.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void BceWithLogitsBackward(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, float scale, Span<float> dx)
     {
         for (int i = 0; i < logits.Length; i++)

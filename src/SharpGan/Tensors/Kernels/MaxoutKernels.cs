@@ -7,6 +7,7 @@ namespace SharpGan.Tensors.Kernels;
 public static class MaxoutKernels
 {
     /// <summary>y[r,u] = max_p z[r,u,p]; argmax[r,u] = index into z of the winner (first one on ties).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> z, Span<float> y, Span<int> argmax, int rows, int units, int pieces)
     {
         for (int r = 0; r < rows; r++)
@@ -26,6 +27,7 @@ public static class MaxoutKernels
     }
 
     /// <summary>dz = 0 except dz[argmax[i]] = dy[i]: the gradient goes only to the winning piece.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dz)
     {
         dz.Clear();

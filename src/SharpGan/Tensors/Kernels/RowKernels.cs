@@ -6,6 +6,7 @@ namespace SharpGan.Tensors.Kernels;
 public static class RowKernels
 {
     /// <summary>x[r, :] += bias for every row. x is (rows, cols), bias is (cols).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void AddBias(Span<float> x, ReadOnlySpan<float> bias, int rows)
     {
         int cols = bias.Length;
@@ -17,6 +18,7 @@ public static class RowKernels
     }
 
     /// <summary>sum[:] += Σ_r x[r, :] — the bias gradient. x is (rows, cols), sum is (cols).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateColumnSums(ReadOnlySpan<float> x, Span<float> sum, int rows)
     {
         int cols = sum.Length;

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using SharpGan.Tensors.Gemm;
+
+namespace SharpGan.Bench;
+
+/// <summary>Wraps a backend and accumulates the time spent inside it, to split a step into GEMM and the rest.</summary>
+internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
+{
+    public long Ticks { get; set; }
+    public int Calls { get; set; }
+
+    public string Name => inner.Name;
+
+    public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        long start = Stopwatch.GetTimestamp();
+        inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Ticks += Stopwatch.GetTimestamp() - start;
+        Calls++;
+    }
+}

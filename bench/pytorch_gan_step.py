@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""The paper-mlp training iteration in PyTorch, for a side-by-side with SharpGAN's gan-step benchmark.
+
+Same networks, batch, update rule and data as `SharpGan.Bench gan-step paper-mlp`: one D step on 100 real +
+100 fake images (G run without grad), one non-saturating G step through D (D's grads not applied), SGD with
+momentum. Run with Debian's python3-torch:  /usr/bin/python3 bench/pytorch_gan_step.py --threads 2
+Prints ms_per_iter=<median> on its last line.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Maxout(nn.Module):
+    def __init__(self, n_in, units, pieces):
+        super().__init__()
+        self.units, self.pieces = units, pieces
+        self.lin = nn.Linear(n_in, units * pieces)
+
+    def forward(self, x):
+        return self.lin(x).view(x.shape[0], self.units, self.pieces).max(-1).values
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--iters", type=int, default=30)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1234)
+    batch = 100
+    g = nn.Sequential(nn.Linear(100, 1200), nn.ReLU(), nn.Linear(1200, 1200), nn.ReLU(), nn.Linear(1200, 784), nn.Sigmoid())
+    d = nn.Sequential(nn.Dropout(0.2), Maxout(784, 240, 5), nn.Dropout(0.5), Maxout(240, 240, 5), nn.Dropout(0.5), nn.Linear(240, 1))
+    for p in g.parameters():
+        nn.init.uniform_(p, -0.05, 0.05)
+    for p in d.parameters():
+        nn.init.uniform_(p, -0.005, 0.005)
+    # PyTorch's SGD momentum is v = mu*v + g; p -= lr*v, the same update as the paper's rule at constant lr.
+    opt_g = torch.optim.SGD(g.parameters(), lr=0.1, momentum=0.5)
+    opt_d = torch.optim.SGD(d.parameters(), lr=0.1, momentum=0.5)
+    real = torch.rand(batch, 784)
+    targets = torch.cat([torch.ones(batch, 1), torch.zeros(batch, 1)])
+    ones = torch.ones(batch, 1)
+
+    def iteration():
+        opt_d.zero_grad(set_to_none=False)
+        with torch.no_grad():
+            fake = g(torch.randn(batch, 100))
+        d_loss = F.binary_cross_entropy_with_logits(d(torch.cat([real, fake])), targets)
+        d_loss.backward()
+        opt_d.step()
+        opt_g.zero_grad(set_to_none=False)
+        for p in d.parameters():
+            p.requires_grad_(False)
+        g_loss = F.binary_cross_entropy_with_logits(d(g(torch.randn(batch, 100))), ones)
+        g_loss.backward()
+        for p in d.parameters():
+            p.requires_grad_(True)
+        opt_g.step()
+        return d_loss.item(), g_loss.item()
+
+    for _ in range(5):
+        iteration()
+    times = []
+    for _ in range(args.iters):
+        t0 = time.perf_counter()
+        iteration()
+        times.append((time.perf_counter() - t0) * 1000)
+    print(f"torch={torch.__version__} threads={torch.get_num_threads()}")
+    print(f"ms_per_iter={statistics.median(times):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+using SharpGan.Tensors;
+
+namespace SharpGan.Gan;
+
+/// <summary>The distribution p_z that feeds the generator (PAPER §4: Gaussian, or uniform alternatives).</summary>
+public enum NoisePrior
+{
+    /// <summary>N(0, I).</summary>
+    Gaussian,
+    /// <summary>U(−√3, √3): zero mean, unit variance.</summary>
+    UniformUnitVariance,
+    /// <summary>U(−1, 1).</summary>
+    UniformSymmetric,
+    /// <summary>U(0, 1), as in Figure 1's toy experiment.</summary>
+    UniformUnit,
+}
+
+/// <summary>Draws noise from a <see cref="NoisePrior"/>.</summary>
+public static class NoiseSampler
+{
+    /// <summary>Fills <paramref name="destination"/> with independent draws.</summary>
+    public static void Fill(NoisePrior prior, Span<float> destination, Rng rng)
+    {
+        switch (prior)
+        {
+            case NoisePrior.Gaussian: rng.FillGaussian(destination); break;
+            case NoisePrior.UniformUnitVariance: rng.FillUniform(destination, -MathF.Sqrt(3f), MathF.Sqrt(3f)); break;
+            case NoisePrior.UniformSymmetric: rng.FillUniform(destination, -1f, 1f); break;
+            case NoisePrior.UniformUnit: rng.FillUniform(destination, 0f, 1f); break;
+            default: throw new ArgumentOutOfRangeException(nameof(prior), prior, "unknown noise prior");
+        }
+    }
+}

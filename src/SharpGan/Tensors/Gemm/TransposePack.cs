@@ -1,0 +1,69 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SharpGan.Tensors.Gemm;
+
+/// <summary>
+/// Packs a transposed B sliver: dst[p·nr + j] = src[j·ld + p] for p &lt; kc, j &lt; nr (zero for j ≥ cols).
+/// With AVX, full 8×8 blocks are transposed in registers (unpack, shuffle, lane permute) so both the
+/// reads (rows of B) and the writes (rows of the sliver) are whole vectors.
+/// </summary>
+internal static unsafe class TransposePack
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Pack(float* src, int ld, float* dst, int kc, int nr, int cols)
+    {
+        int fullCols = Avx.IsSupported ? cols / 8 * 8 : 0;
+        int fullK = Avx.IsSupported ? kc / 8 * 8 : 0;
+        for (int j = 0; j < fullCols; j += 8)
+            for (int p = 0; p < fullK; p += 8)
+                Transpose8x8(src + (long)j * ld + p, ld, dst + (long)p * nr + j, nr);
+        // Scalar remainder: the k tail of the vector columns, then every leftover column (zero past cols).
+        for (int j = 0; j < fullCols; j++)
+        {
+            float* row = src + (long)j * ld;
+            for (int p = fullK; p < kc; p++) dst[p * nr + j] = row[p];
+        }
+        for (int pb = 0; pb < kc; pb += 16)
+        {
+            int pe = Math.Min(pb + 16, kc);
+            for (int j = fullCols; j < nr; j++)
+            {
+                if (j < cols)
+                {
+                    float* row = src + (long)j * ld;
+                    for (int p = pb; p < pe; p++) dst[p * nr + j] = row[p];
+                }
+                else
+                {
+                    for (int p = pb; p < pe; p++) dst[p * nr + j] = 0;
+                }
+            }
+        }
+    }
+
+    // out[r][c] = in[c][r] for an 8×8 block: in rows are ld apart, out rows are nr apart.
+    private static void Transpose8x8(float* input, int ld, float* output, int nr)
+    {
+        var r0 = Avx.LoadVector256(input); var r1 = Avx.LoadVector256(input + ld);
+        var r2 = Avx.LoadVector256(input + 2 * ld); var r3 = Avx.LoadVector256(input + 3 * ld);
+        var r4 = Avx.LoadVector256(input + 4 * ld); var r5 = Avx.LoadVector256(input + 5 * ld);
+        var r6 = Avx.LoadVector256(input + 6 * ld); var r7 = Avx.LoadVector256(input + 7 * ld);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(output, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(output + nr, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(output + 2 * nr, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(output + 3 * nr, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(output + 4 * nr, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(output + 5 * nr, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(output + 6 * nr, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(output + 7 * nr, Avx.Permute2x128(s3, s7, 0x31));
+    }
+}
