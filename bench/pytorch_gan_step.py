@@ -27,6 +27,7 @@ class Maxout(nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="paper-mlp", choices=["paper-mlp"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iters", type=int, default=30)
     args = ap.parse_args()

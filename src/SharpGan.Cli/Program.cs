@@ -1,1 +1,3 @@
-return 0;
+using SharpGan.Cli;
+
+return CliApp.Run(args);

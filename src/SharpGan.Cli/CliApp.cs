@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace SharpGan.Cli;
+
+/// <summary>Builds the `sharpgan` command tree. Each command lives in its own file and only parses and delegates.</summary>
+public static class CliApp
+{
+    /// <summary>Parses and runs; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("SharpGAN — generative adversarial networks for .NET (Goodfellow et al. 2014, DCGAN).");
+        root.Subcommands.Add(InfoCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}
