@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+
+namespace SharpGan.Data;
+
+/// <summary>Raised when a dataset cannot be found or fetched; the message names every place looked.</summary>
+public sealed class DatasetNotFoundException(string message) : Exception(message);
+
+/// <summary>
+/// Finds a dataset's files and verifies them. Lookup order: the explicit data folder (--data-dir), then
+/// $SHARPGAN_DATA, then the user cache, then system folders (Debian's dataset packages); each as a folder
+/// holding &lt;name&gt;/ or the files themselves. If none has the files, they are downloaded from the dataset's
+/// mirrors into the cache, verified, and only then used. Files may be .gz or already decompressed.
+/// </summary>
+public sealed class DatasetLocator
+{
+    private readonly string? _dataDir;
+    private readonly bool _allowDownload;
+
+    /// <summary>Where downloads go: $XDG_CACHE_HOME/sharpgan/datasets or ~/.cache/sharpgan/datasets.</summary>
+    public static string CacheRoot
+    {
+        get
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string baseDir = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
+            return Path.Combine(baseDir, "sharpgan", "datasets");
+        }
+    }
+
+    /// <summary>Creates a locator. <paramref name="allowDownload"/> false never touches the network.</summary>
+    public DatasetLocator(string? dataDir = null, bool allowDownload = true)
+    {
+        _dataDir = dataDir;
+        _allowDownload = allowDownload;
+    }
+
+    /// <summary>Candidate folders in lookup order.</summary>
+    public IReadOnlyList<string> CandidateFolders(DatasetInfo info)
+    {
+        var folders = new List<string>();
+        void AddRoot(string? root)
+        {
+            if (string.IsNullOrWhiteSpace(root)) return;
+            folders.Add(Path.Combine(root, info.Name));
+            folders.Add(root);
+        }
+        AddRoot(_dataDir);
+        AddRoot(Environment.GetEnvironmentVariable("SHARPGAN_DATA"));
+        folders.Add(Path.Combine(CacheRoot, info.Name));
+        folders.AddRange(info.SystemFolders);
+        return folders.Distinct().ToList();
+    }
+
+    /// <summary>Returns the verified raw IDX bytes of one file of the dataset, finding or fetching it.</summary>
+    public byte[] Load(DatasetInfo info, DatasetFile file)
+    {
+        foreach (string folder in CandidateFolders(info))
+        {
+            string? path = FindIn(folder, file);
+            if (path is null) continue;
+            return Verify(IdxFile.Decompress(File.ReadAllBytes(path), path), file, path);
+        }
+        if (_allowDownload) return Download(info, file);
+        throw NotFound(info, file, "downloading is disabled");
+    }
+
+    private static string? FindIn(string folder, DatasetFile file)
+    {
+        string gz = Path.Combine(folder, file.FileName);
+        if (File.Exists(gz)) return gz;
+        string raw = Path.Combine(folder, Path.GetFileNameWithoutExtension(file.FileName));
+        return File.Exists(raw) ? raw : null;
+    }
+
+    private static byte[] Verify(byte[] content, DatasetFile file, string source)
+    {
+        string actual = Convert.ToHexStringLower(SHA256.HashData(content));
+        if (actual != file.ContentSha256)
+            throw new InvalidDataException($"{source}: checksum mismatch (SHA-256 of the decompressed data is {actual[..16]}…, expected {file.ContentSha256[..16]}…); the file is corrupt or not {file.FileName} — delete it and retry");
+        return content;
+    }
+
+    private byte[] Download(DatasetInfo info, DatasetFile file)
+    {
+        string cacheFolder = Path.Combine(CacheRoot, info.Name);
+        var failures = new List<string>();
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        foreach (string mirror in info.Mirrors)
+        {
+            string url = mirror + file.FileName;
+            try
+            {
+                Console.Error.WriteLine($"downloading {url}");
+                byte[] bytes = http.GetByteArrayAsync(url).GetAwaiter().GetResult();
+                byte[] content = Verify(IdxFile.Decompress(bytes, url), file, url);
+                Directory.CreateDirectory(cacheFolder);
+                Tensors.AtomicFile.WriteAllBytes(Path.Combine(cacheFolder, file.FileName), bytes);
+                return content;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidDataException or IOException)
+            {
+                failures.Add($"{url}: {e.Message}");
+            }
+        }
+        throw NotFound(info, file, "download failed (" + string.Join("; ", failures) + ")");
+    }
+
+    private DatasetNotFoundException NotFound(DatasetInfo info, DatasetFile file, string why) =>
+        new($"{info.Name}: {file.FileName} not found in {string.Join(", ", CandidateFolders(info))} and {why}. " +
+            $"Put the four IDX files ({string.Join(", ", info.Files.Select(f => f.FileName))}) in DIR/{info.Name}/ and pass --data-dir DIR or set SHARPGAN_DATA=DIR.");
+}
