@@ -9,6 +9,9 @@ public static class CliApp
     public static int Run(string[] args)
     {
         var root = new RootCommand("SharpGAN — generative adversarial networks for .NET (Goodfellow et al. 2014, DCGAN).");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(PresetsCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using SharpGan.Gan;
+using Spectre.Console;
+
+namespace SharpGan.Cli;
+
+/// <summary>
+/// Shows training progress: a live Spectre.Console bar with the losses in a terminal; one plain line every few
+/// seconds in a pipe or CI. Ctrl-C asks the trainer to checkpoint and stop (a second Ctrl-C kills at once).
+/// </summary>
+internal static class ProgressDisplay
+{
+    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
+
+    public static TrainResult Run(GanTrainer trainer)
+    {
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (stop.IsCancellationRequested) return; // second Ctrl-C: let the runtime end the process
+            e.Cancel = true;
+            stop.Cancel();
+            Console.Error.WriteLine("stopping after this step; saving a checkpoint…");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
+            return interactive ? RunLive(trainer, stop.Token) : RunPlain(trainer, stop.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static string Describe(TrainProgress p) =>
+        $"epoch {p.Epoch,6:F2}/{p.TotalEpochs}  step {p.Step}/{p.TotalSteps}  D loss {p.Last.DiscriminatorLoss:F3}  G loss {p.Last.GeneratorLoss:F3}  " +
+        $"D(x) {p.Last.MeanDReal:F3}  D(G(z)) {p.Last.MeanDFake:F3}  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Remaining)}";
+
+    private static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : $"{t.Minutes}m{t.Seconds:D2}s";
+
+    private static TrainResult RunPlain(GanTrainer trainer, CancellationToken stop)
+    {
+        long last = Stopwatch.GetTimestamp();
+        return trainer.Train(stop, p =>
+        {
+            if (Stopwatch.GetElapsedTime(last) < PlainInterval && p.Step != p.TotalSteps) return;
+            last = Stopwatch.GetTimestamp();
+            Console.WriteLine(Describe(p));
+        });
+    }
+
+    private static TrainResult RunLive(GanTrainer trainer, CancellationToken stop)
+    {
+        TrainResult? result = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: Math.Max(1, trainer.TotalSteps - trainer.Step));
+                long first = trainer.Step;
+                result = trainer.Train(stop, p =>
+                {
+                    task.Value = p.Step - first;
+                    task.Description = Markup.Escape(Describe(p));
+                });
+            });
+        return result!;
+    }
+}

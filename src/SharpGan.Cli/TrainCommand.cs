@@ -1,0 +1,117 @@
+using System.CommandLine;
+using SharpGan.Data;
+using SharpGan.Gan;
+
+namespace SharpGan.Cli;
+
+/// <summary>`sharpgan train`: from a preset, an edited config, or a run to resume.</summary>
+internal static class TrainCommand
+{
+    private static readonly Option<string?> Preset = new("--preset") { Description = "Preset to train (see `sharpgan presets`)" };
+    private static readonly Option<FileInfo?> Config = new("--config") { Description = "Train from a JSON config (write one with --print-config)" };
+    private static readonly Option<DirectoryInfo?> Resume = new("--resume") { Description = "Continue the run in this directory from its latest checkpoint" };
+    private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the full JSON config and exit" };
+    private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Run directory (default: runs/<preset>)" };
+    private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (DIR/mnist/…); else $SHARPGAN_DATA, the cache, then download" };
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (overrides the config; on --resume, extends the run)" };
+    private static readonly Option<long?> MaxSteps = new("--max-steps") { Description = "Stop after this many iterations" };
+    private static readonly Option<long?> Seed = new("--seed") { Description = "Master random seed" };
+    private static readonly Option<int?> Threads = new("--threads") { Description = "Threads (default: all cores)" };
+    private static readonly Option<int?> SampleEvery = new("--sample-every") { Description = "Iterations between sample grids (0 = every epoch)" };
+    private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Iterations between checkpoints (0 = every epoch)" };
+    private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace a run already in --out" };
+
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg.");
+        foreach (var o in new Option[] { Preset, Config, Resume, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force })
+            command.Options.Add(o);
+        command.SetAction(parse => Guard.Run(() => Execute(parse)));
+        return command;
+    }
+
+    private static int Execute(ParseResult parse)
+    {
+        if (parse.GetValue(Threads) is { } threads)
+        {
+            if (threads <= 0) throw new UserError($"--threads must be positive, got {threads}");
+            Engine.Threads = threads;
+        }
+        var resumeDir = parse.GetValue(Resume);
+        Checkpoint.Loaded? checkpoint = null;
+        RunDirectory run;
+        GanConfig config;
+        if (resumeDir is not null)
+        {
+            if (parse.GetValue(Preset) is not null || parse.GetValue(Config) is not null)
+                throw new UserError("--resume continues a run with its own config; do not combine it with --preset or --config");
+            run = new RunDirectory(resumeDir.FullName);
+            if (!Directory.Exists(run.Root)) throw new UserError($"{run.Root}: no such run directory");
+            string latest = run.LatestCheckpoint() ?? throw new UserError($"{run.Root}: has no checkpoint to resume from");
+            checkpoint = Checkpoint.Read(latest);
+            config = checkpoint.Config with { Training = checkpoint.Config.Training with
+            {
+                Epochs = parse.GetValue(Epochs) ?? checkpoint.Config.Training.Epochs,
+                MaxSteps = parse.GetValue(MaxSteps) ?? checkpoint.Config.Training.MaxSteps,
+            } };
+        }
+        else
+        {
+            config = BaseConfig(parse);
+            run = new RunDirectory(parse.GetValue(Out)?.FullName ?? Path.Combine("runs", config.Preset));
+        }
+        ConfigIo.Validate(config, "options");
+        if (parse.GetValue(PrintConfig))
+        {
+            Console.WriteLine(ConfigIo.ToJson(config));
+            return 0;
+        }
+        if (checkpoint is null)
+        {
+            if (run.HoldsRun && !parse.GetValue(Force))
+                throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
+            if (run.HoldsRun) run.Clear();
+            Directory.CreateDirectory(run.Root);
+        }
+        Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+
+        var data = DatasetCatalog.Get(config.Dataset);
+        var train = ImageDataset.Load(data, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
+        if (config.TrainLimit is { } limit) train = train.Take(limit);
+        var trainer = new GanTrainer(config, train, run, checkpoint);
+        Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
+        var result = ProgressDisplay.Run(trainer);
+        Console.WriteLine(result.Message);
+        if (result.LastCheckpoint is not null && result.Outcome != TrainOutcome.Diverged) Console.WriteLine($"checkpoint: {result.LastCheckpoint}");
+        return result.Outcome switch
+        {
+            TrainOutcome.Completed => 0,
+            TrainOutcome.Stopped => 130,
+            _ => 3,
+        };
+    }
+
+    private static GanConfig BaseConfig(ParseResult parse)
+    {
+        string? preset = parse.GetValue(Preset);
+        var file = parse.GetValue(Config);
+        if (preset is not null && file is not null) throw new UserError("give --preset or --config, not both");
+        var config = file is not null ? ConfigIo.Load(file.FullName)
+            : preset is not null ? Presets.Get(preset)
+            : throw new UserError("nothing to train: give --preset NAME (see `sharpgan presets`), --config FILE or --resume DIR");
+        var t = config.Training;
+        return config with
+        {
+            Seed = parse.GetValue(Seed) ?? config.Seed,
+            TrainLimit = parse.GetValue(TrainLimit) ?? config.TrainLimit,
+            Training = t with
+            {
+                Epochs = parse.GetValue(Epochs) ?? t.Epochs,
+                MaxSteps = parse.GetValue(MaxSteps) ?? t.MaxSteps,
+                SampleEvery = parse.GetValue(SampleEvery) ?? t.SampleEvery,
+                CheckpointEvery = parse.GetValue(CheckpointEvery) ?? t.CheckpointEvery,
+            },
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using SharpGan.Nn;
+using SharpGan.Optim;
+using SharpGan.Tensors;
+
+namespace SharpGan.Gan;
+
+/// <summary>
+/// One checkpoint file in safetensors: tensors "generator.*" and "discriminator.*" (weights, loadable in
+/// PyTorch with safetensors.torch.load_file), "optimizer.generator.*" and "optimizer.discriminator.*"
+/// (velocities or moments), and metadata "format", "config" (JSON) and "state" (<see cref="TrainerState"/> JSON).
+/// Written atomically, so a kill leaves the previous checkpoint intact.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The value of the "format" metadata key.</summary>
+    public const string Format = "sharpgan-checkpoint/1";
+
+    /// <summary>Writes a checkpoint atomically.</summary>
+    public static void Save(string path, GanModels models, Optimizer optG, Optimizer optD, TrainerState state, GanConfig config)
+    {
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, p) in models.Generator.NamedParameters()) tensors.Add(new("generator." + name, p));
+        foreach (var (name, p) in models.Discriminator.NamedParameters()) tensors.Add(new("discriminator." + name, p));
+        foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new("optimizer.generator." + name, Tensor.FromArray(b, b.Length)));
+        foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new("optimizer.discriminator." + name, Tensor.FromArray(b, b.Length)));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["config"] = ConfigIo.ToJson(config),
+            ["state"] = JsonSerializer.Serialize(state, ConfigIo.Options),
+        };
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>A checkpoint read from disk, not yet applied to any model.</summary>
+    public sealed record Loaded(string Path, SafeTensors.Content Content, GanConfig Config, TrainerState State);
+
+    /// <summary>Reads and checks a checkpoint; throws <see cref="InvalidDataException"/> with one clear sentence when it is not one.</summary>
+    public static Loaded Read(string path)
+    {
+        var content = SafeTensors.Read(path);
+        if (!content.Metadata.TryGetValue("format", out string? format) || format != Format)
+            throw new InvalidDataException($"{path}: not a SharpGAN checkpoint (metadata format is '{format ?? "missing"}', expected '{Format}')");
+        GanConfig config;
+        TrainerState state;
+        try
+        {
+            config = ConfigIo.FromJson(content.Metadata["config"], path + " (embedded config)");
+            state = JsonSerializer.Deserialize<TrainerState>(content.Metadata["state"], ConfigIo.Options)
+                    ?? throw new InvalidDataException($"{path}: empty trainer state");
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or ConfigException)
+        {
+            throw new InvalidDataException($"{path}: damaged checkpoint metadata ({e.Message})", e);
+        }
+        return new Loaded(path, content, config, state);
+    }
+
+    /// <summary>Copies the weights into a module, checking every name and shape.</summary>
+    public static void LoadWeights(Loaded checkpoint, string prefix, Module module)
+    {
+        foreach (var (name, p) in module.NamedParameters())
+        {
+            if (!checkpoint.Content.Tensors.TryGetValue(prefix + name, out var t))
+                throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' is missing; the checkpoint does not match this model");
+            if (!t.Shape.AsSpan().SequenceEqual(p.Shape))
+                throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' has shape [{ShapeUtil.Format(t.Shape)}] but the model expects [{ShapeUtil.Format(p.Shape)}]");
+            t.Data.CopyTo(p.Data, 0);
+        }
+    }
+
+    /// <summary>Copies optimiser buffers back.</summary>
+    public static void LoadOptimizer(Loaded checkpoint, string prefix, Optimizer optimizer)
+    {
+        foreach (var (name, buffer) in optimizer.StateBuffers())
+        {
+            if (!checkpoint.Content.Tensors.TryGetValue(prefix + name, out var t) || t.Length != buffer.Length)
+                throw new InvalidDataException($"{checkpoint.Path}: optimiser buffer '{prefix + name}' is missing or has the wrong size");
+            t.Data.CopyTo(buffer, 0);
+        }
+    }
+}

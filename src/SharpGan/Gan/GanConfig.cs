@@ -1,0 +1,139 @@
+using SharpGan.Data;
+
+namespace SharpGan.Gan;
+
+/// <summary>
+/// Everything needed to rebuild and train a GAN. Written to a run's config.json; every preset is one of
+/// these, printable with <c>sharpgan train --preset P --print-config</c> and editable.
+/// </summary>
+public sealed record GanConfig
+{
+    /// <summary>The preset this config started from (informational).</summary>
+    public string Preset { get; init; } = "custom";
+
+    /// <summary>Dataset name from the catalogue ("mnist", "fashion-mnist").</summary>
+    public string Dataset { get; init; } = "mnist";
+
+    /// <summary>Pixel scaling; must match the generator's output activation.</summary>
+    public PixelRange PixelRange { get; init; } = PixelRange.ZeroOne;
+
+    /// <summary>Train on only the first N training images (quick experiments); null = the paper's 50 000.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Master seed; every random stream (init, data order, noise, dropout) derives from it.</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Network shapes and initialisation.</summary>
+    public ModelConfig Model { get; init; } = new();
+
+    /// <summary>Algorithm 1's knobs and the run's schedule.</summary>
+    public TrainingConfig Training { get; init; } = new();
+
+    /// <summary>Update rule and schedules.</summary>
+    public OptimizerConfig Optimizer { get; init; } = new();
+}
+
+/// <summary>Model section of <see cref="GanConfig"/>.</summary>
+public sealed record ModelConfig
+{
+    /// <summary>"mlp-maxout" (the paper's MNIST networks).</summary>
+    public string Architecture { get; init; } = "mlp-maxout";
+
+    /// <summary>Dimension of z.</summary>
+    public int NoiseDim { get; init; } = 100;
+
+    /// <summary>Distribution of z.</summary>
+    public NoisePrior NoisePrior { get; init; } = NoisePrior.Gaussian;
+
+    /// <summary>Width of G's two hidden ReLU layers.</summary>
+    public int GeneratorHidden { get; init; } = 1200;
+
+    /// <summary>Maxout units per hidden layer of D.</summary>
+    public int DiscriminatorUnits { get; init; } = 240;
+
+    /// <summary>Pieces per maxout unit.</summary>
+    public int DiscriminatorPieces { get; init; } = 5;
+
+    /// <summary>Probability of keeping an input pixel in D's dropout.</summary>
+    public float DiscriminatorInputKeep { get; init; } = 0.8f;
+
+    /// <summary>Probability of keeping a hidden unit in D's dropout.</summary>
+    public float DiscriminatorHiddenKeep { get; init; } = 0.5f;
+
+    /// <summary>G weights and biases start U(−r, r).</summary>
+    public float GeneratorInitRange { get; init; } = 0.05f;
+
+    /// <summary>D weights and biases start U(−r, r).</summary>
+    public float DiscriminatorInitRange { get; init; } = 0.005f;
+
+    /// <summary>Set G's output bias to the logit of the data's mean pixel values.</summary>
+    public bool OutputBiasFromData { get; init; } = true;
+}
+
+/// <summary>Training section of <see cref="GanConfig"/>.</summary>
+public sealed record TrainingConfig
+{
+    /// <summary>Minibatch size m.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Discriminator steps per generator step.</summary>
+    public int K { get; init; } = 1;
+
+    /// <summary>G's objective.</summary>
+    public GeneratorLoss GeneratorLoss { get; init; } = GeneratorLoss.NonSaturating;
+
+    /// <summary>Apply D and G updates from the same minibatch together (the reference code's choice).</summary>
+    public bool Simultaneous { get; init; }
+
+    /// <summary>Epochs to train (passes of D over the training set).</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Stop after this many iterations even if epochs remain; null = no limit.</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Iterations between metrics.csv rows.</summary>
+    public int LogEvery { get; init; } = 50;
+
+    /// <summary>Iterations between sample grids; 0 = at the end of every epoch.</summary>
+    public int SampleEvery { get; init; }
+
+    /// <summary>Iterations between checkpoints; 0 = at the end of every epoch.</summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>Checkpoints kept on disk (older ones are deleted once a newer one is safely written).</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+}
+
+/// <summary>Optimiser section of <see cref="GanConfig"/>.</summary>
+public sealed record OptimizerConfig
+{
+    /// <summary>"sgd" (momentum, the paper) or "adam".</summary>
+    public string Kind { get; init; } = "sgd";
+
+    /// <summary>Initial learning rate for both players.</summary>
+    public float LearningRate { get; init; } = 0.1f;
+
+    /// <summary>Learning rate divided by this after every update (1 = constant).</summary>
+    public double LrDecayFactor { get; init; } = 1.000004;
+
+    /// <summary>Learning rate never decays below this.</summary>
+    public float LrFloor { get; init; } = 1e-6f;
+
+    /// <summary>SGD momentum before the ramp.</summary>
+    public float MomentumStart { get; init; } = 0.5f;
+
+    /// <summary>SGD momentum after the ramp.</summary>
+    public float MomentumEnd { get; init; } = 0.7f;
+
+    /// <summary>Epoch where the momentum ramp starts.</summary>
+    public double MomentumRampStartEpoch { get; init; } = 1;
+
+    /// <summary>Epoch where the momentum ramp ends.</summary>
+    public double MomentumRampEndEpoch { get; init; } = 250;
+
+    /// <summary>Adam β1.</summary>
+    public float Beta1 { get; init; } = 0.5f;
+
+    /// <summary>Adam β2.</summary>
+    public float Beta2 { get; init; } = 0.999f;
+}

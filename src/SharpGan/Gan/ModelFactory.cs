@@ -1,0 +1,68 @@
+using SharpGan.Nn;
+using SharpGan.Optim;
+using SharpGan.Tensors;
+
+namespace SharpGan.Gan;
+
+/// <summary>A generator and discriminator built from a config, with the Rng their dropout draws from.</summary>
+public sealed record GanModels(Module Generator, Module Discriminator, int NoiseDim, int SampleHeight, int SampleWidth, int SampleChannels, Rng DropoutRng)
+{
+    /// <summary>Values per sample.</summary>
+    public int SampleDim => SampleHeight * SampleWidth * SampleChannels;
+}
+
+/// <summary>Builds networks and optimisers from a <see cref="GanConfig"/>.</summary>
+public static class ModelFactory
+{
+    /// <summary>Architectures a config may name.</summary>
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout"];
+
+    /// <summary>The seed of one of a run's independent random streams.</summary>
+    public static ulong StreamSeed(long seed, RandomStream stream) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)stream);
+
+    /// <summary>
+    /// Builds and initialises both networks. <paramref name="pixelMeans"/> (the training data's mean image)
+    /// sets G's output bias when the config asks; pass null when weights will be loaded from a checkpoint.
+    /// </summary>
+    public static GanModels Build(GanConfig config, float[]? pixelMeans)
+    {
+        var m = config.Model;
+        var init = new Rng(StreamSeed(config.Seed, RandomStream.Init));
+        var dropout = new Rng(StreamSeed(config.Seed, RandomStream.Dropout));
+        switch (m.Architecture)
+        {
+            case "mlp-maxout":
+                var g = new MlpGenerator(m.NoiseDim, m.GeneratorHidden, 784);
+                g.InitializeUniform(m.GeneratorInitRange, init);
+                if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
+                var d = new MaxoutDiscriminator(dropout, 784, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
+                d.InitializeUniform(m.DiscriminatorInitRange, init);
+                return new GanModels(g, d, m.NoiseDim, 28, 28, 1, dropout);
+            default:
+                throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
+        }
+    }
+
+    /// <summary>One optimiser for a module's parameters, as the config says.</summary>
+    public static Optimizer BuildOptimizer(OptimizerConfig o, Module module) => o.Kind switch
+    {
+        "sgd" => new Sgd(module.NamedParameters(), o.LearningRate, o.MomentumStart),
+        "adam" => new Adam(module.NamedParameters(), o.LearningRate, o.Beta1, o.Beta2),
+        _ => throw new ConfigException($"optimizer.kind '{o.Kind}' is unknown; use sgd or adam"),
+    };
+}
+
+/// <summary>The independent random streams of a run, each seeded from the master seed.</summary>
+public enum RandomStream
+{
+    /// <summary>Weight initialisation.</summary>
+    Init = 1,
+    /// <summary>Minibatch order.</summary>
+    Data = 2,
+    /// <summary>Noise z for training.</summary>
+    Noise = 3,
+    /// <summary>Dropout masks.</summary>
+    Dropout = 4,
+    /// <summary>The fixed noise batch of the sample grids.</summary>
+    SampleNoise = 5,
+}

@@ -1,0 +1,32 @@
+using SharpGan.Data;
+
+namespace SharpGan.Gan;
+
+/// <summary>Named, ready-to-train configurations.</summary>
+public static class Presets
+{
+    /// <summary>(name, one-line description, config).</summary>
+    public static IReadOnlyList<(string Name, string Description, GanConfig Config)> All { get; } =
+    [
+        ("mnist-paper", "Goodfellow et al. 2014 on MNIST: MLP G (1200-1200, ReLU, sigmoid), maxout D (240×5 ×2) with dropout, SGD+momentum", MnistPaper("mnist")),
+        ("fashion-mnist-paper", "the same networks and schedule on Fashion-MNIST", MnistPaper("fashion-mnist")),
+    ];
+
+    /// <summary>Looks a preset up; throws <see cref="ConfigException"/> listing the names when unknown.</summary>
+    public static GanConfig Get(string name) =>
+        All.FirstOrDefault(p => p.Name == name).Config
+        ?? throw new ConfigException($"unknown preset '{name}'; available: {string.Join(", ", All.Select(p => p.Name))} (see `sharpgan presets`)");
+
+    // PAPER §4, exactly: G 100 → 1200 → 1200 → 784 (U(±0.05), output bias from pixel marginals), D maxout
+    // 240×5 ×2 with dropout keep 0.8/0.5 (U(±0.005)), SGD lr 0.1 decayed ÷1.000004 per update to 1e-6,
+    // momentum 0.5 → 0.7 over epochs 1–250, batch 100, k = 1, non-saturating G loss, Gaussian z.
+    private static GanConfig MnistPaper(string dataset) => new()
+    {
+        Preset = dataset + "-paper",
+        Dataset = dataset,
+        PixelRange = PixelRange.ZeroOne,
+        Model = new ModelConfig(),
+        Training = new TrainingConfig { BatchSize = 100, K = 1, Epochs = 100 },
+        Optimizer = new OptimizerConfig(),
+    };
+}

@@ -1,0 +1,126 @@
+using SharpGan.Data;
+using SharpGan.Tensors;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+public class DataTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sharpgan-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("x.idx")]
+    [InlineData("x.idx.gz")]
+    public void IdxRoundTripRawAndGzip(string name)
+    {
+        var original = new IdxArray([3, 2, 4], Enumerable.Range(0, 24).Select(i => (byte)(i * 10)).ToArray());
+        string path = Path.Combine(_dir, name);
+        IdxFile.Write(path, original);
+        var back = IdxFile.Read(path);
+        Assert.Equal(original.Dimensions, back.Dimensions);
+        Assert.Equal(original.Values, back.Values);
+    }
+
+    [Fact]
+    public void BadIdxFilesAreRejectedWithTheFileAndTheFault()
+    {
+        string path = Path.Combine(_dir, "bad.idx");
+        IdxFile.Write(path, new IdxArray([2, 3], new byte[6]));
+        byte[] good = File.ReadAllBytes(path);
+
+        void Expect(byte[] bytes, string fragment, string file = "bad.idx")
+        {
+            string p = Path.Combine(_dir, file);
+            File.WriteAllBytes(p, bytes);
+            var ex = Assert.Throws<InvalidDataException>(() => IdxFile.Read(p));
+            Assert.Contains(file, ex.Message);
+            Assert.Contains(fragment, ex.Message);
+        }
+        Expect(good[..^1], "truncated");
+        Expect([.. good, 7], "unexpected bytes");
+        Expect([1, 2, .. good[2..]], "magic");
+        Expect([0, 0, 0x0D, .. good[3..]], "element type");
+        Expect([0, 0], "too short");
+        byte[] gz = GzipOf(good);
+        Expect(gz[..(gz.Length / 2)], "truncated", "bad.idx.gz");   // a cut download
+        byte[] garbled = (byte[])gz.Clone();
+        for (int i = 10; i < garbled.Length - 8; i++) garbled[i] = 0xFF;
+        Expect(garbled, "gzip", "bad.idx.gz");
+    }
+
+    private static byte[] GzipOf(byte[] raw)
+    {
+        using var ms = new MemoryStream();
+        using (var z = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, true)) z.Write(raw);
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public void MnistLoadsVerifiedWithThePapersSplits()
+    {
+        var locator = TestData.Locator();
+        var train = ImageDataset.Load(DatasetCatalog.Mnist, DatasetSplit.Train, PixelRange.ZeroOne, locator);
+        var valid = ImageDataset.Load(DatasetCatalog.Mnist, DatasetSplit.Validation, PixelRange.MinusOneOne, locator);
+        var test = ImageDataset.Load(DatasetCatalog.Mnist, DatasetSplit.Test, PixelRange.ZeroOne, locator);
+        Assert.Equal((50_000, 10_000, 10_000), (train.Count, valid.Count, test.Count));
+        Assert.Equal(784, train.Dimension);
+        Assert.Equal(5, train.Labels[0]);   // the first MNIST training digit is a 5
+        Assert.Equal(7, test.Labels[0]);    // the first test digit is a 7
+        Assert.InRange(train.Pixels.Average(), 0.12, 0.14);
+        Assert.True(valid.Pixels.Min() >= -1f && valid.Pixels.Max() <= 1f && valid.Pixels.Min() == -1f);
+    }
+
+    [Fact]
+    public void FashionMnistIsFoundInDebiansPackageFolder()
+    {
+        Assert.True(File.Exists("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), "dataset-fashion-mnist is not installed (.ci/run installs it)");
+        var test = ImageDataset.Load(DatasetCatalog.FashionMnist, DatasetSplit.Test, PixelRange.ZeroOne, new DatasetLocator(_dir, allowDownload: false));
+        Assert.Equal(10_000, test.Count);
+    }
+
+    [Fact]
+    public void ChecksumMismatchIsRefused()
+    {
+        string folder = Path.Combine(_dir, "mnist");
+        Directory.CreateDirectory(folder);
+        var labels = IdxFile.Read(Path.Combine(TestData.DataRoot, "mnist", "t10k-labels-idx1-ubyte.gz"));
+        labels.Values[17] ^= 1; // one flipped bit, still a well-formed IDX file
+        IdxFile.Write(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), labels);
+        var ex = Assert.Throws<InvalidDataException>(() => new DatasetLocator(_dir, allowDownload: false).Load(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TestLabels));
+        Assert.Contains("checksum mismatch", ex.Message);
+    }
+
+    [Fact]
+    public void MissingDataNamesEveryPlaceLooked()
+    {
+        string? saved = Environment.GetEnvironmentVariable("SHARPGAN_DATA");
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", null);
+        try
+        {
+            var ex = Assert.Throws<DatasetNotFoundException>(() => new DatasetLocator(_dir, allowDownload: false).Load(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TrainImages));
+            Assert.Contains(Path.Combine(_dir, "mnist"), ex.Message);
+            Assert.Contains(DatasetLocator.CacheRoot, ex.Message);
+            Assert.Contains("--data-dir", ex.Message);
+        }
+        finally { Environment.SetEnvironmentVariable("SHARPGAN_DATA", saved); }
+    }
+
+    [Fact]
+    public void SamplerCoversAnEpochWithoutRepeatsAndResumesMidEpoch()
+    {
+        var data = TestData.Mnist(1000);
+        var a = new MinibatchSampler(data, 100, new Rng(3));
+        var batch = new Tensor(100, 784);
+        var seen = new HashSet<float>();
+        for (int i = 0; i < 10; i++) { a.Next(batch); seen.Add(batch.Data.Sum()); }
+        Assert.True(seen.Count >= 95 * 10 / 100); // ten different batches (sums differ)
+        var b = new MinibatchSampler(data, 100, new Rng(999));
+        for (int i = 0; i < 13; i++) a.Next(batch);
+        b.SetState(a.GetState());
+        var x = new Tensor(100, 784); var y = new Tensor(100, 784);
+        for (int i = 0; i < 15; i++) { a.Next(x); b.Next(y); Assert.Equal(x.Data, y.Data); }
+        Assert.Equal(a.Epoch, b.Epoch);
+    }
+}
