@@ -71,6 +71,7 @@ public sealed class GanTrainer
             Restore(resumeFrom);
             _elapsedBefore = resumeFrom.State.ElapsedSeconds;
         }
+        Directory.CreateDirectory(run.Root);
         _metrics = new MetricsLog(run.MetricsPath, _step);
     }
 
