@@ -1,0 +1,113 @@
+using SharpGan.Cli;
+using SharpGan.Gan;
+using SharpGan.Tensors;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+/// <summary>The `sharpgan` command in-process: exit codes, one-line errors, and that nothing saved is overwritten.</summary>
+public class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sharpgan-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Sharpgan(params string[] args)
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o); Console.SetError(e);
+        try { return (CliApp.Run(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(stdout); Console.SetError(stderr); }
+    }
+
+    private string SmallConfigFile(long steps)
+    {
+        string path = Path.Combine(_dir, "small.json");
+        File.WriteAllText(path, ConfigIo.ToJson(TrainerTests.Small(steps)));
+        return path;
+    }
+
+    [Fact]
+    public void VersionHelpAndPresets()
+    {
+        Assert.Equal(0, Sharpgan("--version").Code);
+        var help = Sharpgan("--help");
+        Assert.Equal(0, help.Code);
+        Assert.Contains("train", help.Out);
+        var presets = Sharpgan("presets");
+        Assert.Contains("mnist-paper", presets.Out);
+        Assert.Contains("fashion-mnist-paper", presets.Out);
+    }
+
+    [Fact]
+    public void PrintConfigWritesValidJsonThatTrainsBack()
+    {
+        var printed = Sharpgan("train", "--preset", "mnist-paper", "--print-config", "--epochs", "7");
+        Assert.Equal(0, printed.Code);
+        var config = ConfigIo.FromJson(printed.Out, "stdout");
+        Assert.Equal(7, config.Training.Epochs);
+    }
+
+    [Fact]
+    public void UserMistakesGiveOneLineAndNonZeroExit()
+    {
+        foreach (var args in new[]
+        {
+            new[] { "train", "--preset", "nope" },
+            new[] { "train" },
+            new[] { "train", "--config", Path.Combine(_dir, "missing.json") },
+            new[] { "train", "--resume", Path.Combine(_dir, "no-such-run") },
+            new[] { "sample", "--run", _dir, "--out", Path.Combine(_dir, "x.png") },
+        })
+        {
+            var (code, _, err) = Sharpgan(args);
+            Assert.True(code != 0, string.Join(' ', args));
+            Assert.StartsWith("error: ", err);
+            Assert.Single(err.Trim().Split('\n'));
+        }
+        File.WriteAllText(Path.Combine(_dir, "bad.json"), ConfigIo.ToJson(Presets.Get("mnist-paper")).Replace("\"batch_size\": 100", "\"batch_size\": -3"));
+        var bad = Sharpgan("train", "--config", Path.Combine(_dir, "bad.json"));
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("training.batch_size", bad.Err);
+    }
+
+    [Fact]
+    public void TrainRefusesToOverwriteARunAndResumesIt()
+    {
+        string run = Path.Combine(_dir, "run");
+        string config = SmallConfigFile(6);
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.DataRoot);
+        Assert.Equal(0, Sharpgan("train", "--config", config, "--out", run).Code);
+        string checkpoint = new RunDirectory(run).LatestCheckpoint()!;
+        byte[] saved = File.ReadAllBytes(checkpoint);
+
+        var again = Sharpgan("train", "--config", config, "--out", run);
+        Assert.Equal(2, again.Code);
+        Assert.Contains("already holds a run", again.Err);
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+
+        var resumed = Sharpgan("train", "--resume", run, "--max-steps", "9");
+        Assert.Equal(0, resumed.Code);
+        Assert.Contains("resuming at step 6", resumed.Out);
+        Assert.Equal(9, Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!).State.Step);
+
+        string grid = Path.Combine(_dir, "grid.png");
+        var sample = Sharpgan("sample", "--run", run, "--count", "12", "--out", grid);
+        Assert.Equal(0, sample.Code);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(grid)[..4]);
+    }
+
+    [Fact]
+    public void ForeignCheckpointIsRefused()
+    {
+        string run = Path.Combine(_dir, "foreign");
+        Directory.CreateDirectory(Path.Combine(run, "checkpoints"));
+        SafeTensors.Write(Path.Combine(run, "checkpoints", "step-00000001.safetensors"), [new("w", new Tensor(2, 2))]);
+        var (code, _, err) = Sharpgan("train", "--resume", run);
+        Assert.Equal(2, code);
+        Assert.Contains("not a SharpGAN checkpoint", err);
+        File.WriteAllBytes(Path.Combine(run, "checkpoints", "step-00000002.safetensors"), [1, 2, 3]);
+        Assert.Contains("too short", Sharpgan("sample", "--run", run, "--out", Path.Combine(_dir, "y.png")).Err);
+    }
+}
