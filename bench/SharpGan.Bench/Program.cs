@@ -6,7 +6,7 @@ using SharpGan.Tensors.Gemm;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: SharpGan.Bench gemm | gan-step paper-mlp  [--threads N] [--backend managed|openblas|auto] [--iters N]");
+    Console.Error.WriteLine("usage: SharpGan.Bench gemm | gan-step paper-mlp | ops | parzen  [--threads N] [--backend managed|openblas|auto] [--iters N]");
     return 2;
 }
 Engine.Threads = options.Threads;
@@ -17,5 +17,6 @@ return options.Mode switch
     "gemm" => GemmBench.Run(options),
     "gan-step" => GanStepBench.Run(options),
     "ops" => OpsBench.Run(options),
+    "parzen" => ParzenBench.Run(options),
     _ => 2,
 };

@@ -1,0 +1,56 @@
+using SharpGan.Tensors;
+using SharpGan.Tensors.Gemm;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace SharpGan.Evaluation;
+
+/// <summary>Pairwise squared Euclidean distances by GEMM: ‖x − s‖² = ‖x‖² + ‖s‖² − 2·x·s, clamped at 0.</summary>
+public static class SquaredDistances
+{
+    /// <summary>Squared norm of each row of a (rows, d) matrix.</summary>
+    public static float[] RowNorms(ReadOnlySpan<float> rows, int count, int d)
+    {
+        var norms = new float[count];
+        for (int i = 0; i < count; i++) norms[i] = TensorPrimitives.SumOfSquares(rows.Slice(i * d, d));
+        return norms;
+    }
+
+    /// <summary>
+    /// dist (m, n) = squared distances between the rows of x (m, d) and of s (n, d); sNorms from <see cref="RowNorms"/>.
+    /// The clamp removes the small negatives float cancellation leaves for near-identical rows.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<float> x, int m, ReadOnlySpan<float> s, int n, int d, ReadOnlySpan<float> sNorms, Span<float> dist)
+    {
+        if (x.Length < m * d || s.Length < n * d || sNorms.Length < n || dist.Length < m * n)
+            throw new ArgumentException($"buffers too small for x ({m}, {d}), s ({n}, {d}), dist ({m}, {n})");
+        Gemm.Multiply(false, true, m, n, d, -2f, x, d, s, d, 0f, dist, n);
+        for (int i = 0; i < m; i++)
+        {
+            var row = dist.Slice(i * n, n);
+            TensorPrimitives.Add(row, sNorms[..n], row);
+            TensorPrimitives.Add(row, TensorPrimitives.SumOfSquares(x.Slice(i * d, d)), row);
+            TensorPrimitives.Max(row, 0f, row);
+        }
+    }
+
+    /// <summary>For each row of x, the index of its nearest row of s and the squared distance, processed in blocks.</summary>
+    public static (int[] Index, float[] Distance) Nearest(ReadOnlySpan<float> x, int m, ReadOnlySpan<float> s, int n, int d, int blockRows = 256)
+    {
+        var sNorms = RowNorms(s, n, d);
+        var index = new int[m];
+        var best = new float[m];
+        var block = new float[Math.Min(blockRows, m) * n];
+        for (int start = 0; start < m; start += blockRows)
+        {
+            int rows = Math.Min(blockRows, m - start);
+            Compute(x.Slice(start * d, rows * d), rows, s, n, d, sNorms, block);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = block.AsSpan(r * n, n);
+                int j = TensorPrimitives.IndexOfMin(row);
+                (index[start + r], best[start + r]) = (j, row[j]);
+            }
+        }
+        return (index, best);
+    }
+}

@@ -1,0 +1,80 @@
+using SharpGan.Evaluation;
+using SharpGan.Tensors;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+public class ParzenTests
+{
+    // log p(x) in double by the definition, one term at a time, with logsumexp done the textbook way.
+    private static double BruteForce(float[] x, int row, float[] samples, int n, int d, double sigma)
+    {
+        var terms = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            double sq = 0;
+            for (int k = 0; k < d; k++) sq += Math.Pow((double)x[row * d + k] - samples[j * d + k], 2);
+            terms[j] = -sq / (2 * sigma * sigma);
+        }
+        double max = terms.Max();
+        return max + Math.Log(terms.Sum(t => Math.Exp(t - max))) - Math.Log(n) - d * Math.Log(sigma * Math.Sqrt(2 * Math.PI));
+    }
+
+    [Theory]
+    [InlineData(0.05)]   // so small that every exp(−d²/2σ²) underflows without the shift
+    [InlineData(0.2)]
+    [InlineData(1.0)]
+    public void MatchesBruteForceDoublePrecision(double sigma)
+    {
+        var rng = new Rng(8);
+        int n = 257, m = 33, d = 49;
+        var samples = new float[n * d]; var points = new float[m * d];
+        rng.FillUniform(samples, 0, 1); rng.FillUniform(points, 0, 1);
+        var ll = ParzenWindow.LogLikelihoods(points, m, samples, n, d, [sigma])[0];
+        for (int i = 0; i < m; i++)
+        {
+            double expected = BruteForce(points, i, samples, n, d, sigma);
+            Assert.True(double.IsFinite(ll[i]));
+            Assert.True(Math.Abs(ll[i] - expected) <= 1e-4 * Math.Abs(expected) + 1e-3, $"row {i}: {ll[i]} vs {expected}");
+        }
+    }
+
+    [Fact]
+    public void ProtocolMatchesScipy()
+    {
+        var f = TestUtil.Fixture("parzen");
+        float[] Data(string name) => f.Tensors[name].Data;
+        var result = ParzenWindow.Evaluate(Data("samples"), 300, Data("valid"), 40, Data("test"), 50, 16);
+        Assert.Equal(f.Tensors["best_sigma"].Item(), result.Sigma, 5);
+        TestUtil.AssertClose(Data("valid_means"), result.ValidationCurve.Select(c => (float)c.Mean).ToArray(), 1e-4, "validation curve");
+        Assert.Equal(f.Tensors["test_mean"].Item(), result.TestMean, 3);
+        Assert.Equal(f.Tensors["test_se"].Item(), result.TestStandardError, 3);
+        var perRow = ParzenWindow.LogLikelihoods(Data("test"), 50, Data("samples"), 300, 16, [result.Sigma])[0];
+        TestUtil.AssertClose(Data("test_ll"), perRow.Select(v => (float)v).ToArray(), 1e-4, "test rows");
+    }
+
+    [Fact]
+    public void SigmaGridIsThePapers()
+    {
+        Assert.Equal(10, ParzenWindow.DefaultSigmas.Length);
+        Assert.Equal(0.1, ParzenWindow.DefaultSigmas[0], 12);
+        Assert.Equal(1.0, ParzenWindow.DefaultSigmas[9], 12);
+        Assert.Equal(Math.Pow(10, -1 + 1 / 9.0), ParzenWindow.DefaultSigmas[1], 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParzenWindow.LogLikelihoods(new float[4], 1, new float[4], 1, 4, [0.0]));
+    }
+
+    [Fact]
+    public void NearestNeighbourByGemmMatchesBruteForce()
+    {
+        var rng = new Rng(2);
+        int n = 300, m = 20, d = 30;
+        var s = new float[n * d]; var x = new float[m * d];
+        rng.FillUniform(s, 0, 1); rng.FillUniform(x, 0, 1);
+        var (index, _) = SquaredDistances.Nearest(x, m, s, n, d, blockRows: 7);
+        for (int i = 0; i < m; i++)
+        {
+            int best = Enumerable.Range(0, n).MinBy(j => Enumerable.Range(0, d).Sum(k => Math.Pow(x[i * d + k] - s[j * d + k], 2)));
+            Assert.Equal(best, index[i]);
+        }
+    }
+}
