@@ -11,6 +11,8 @@ public static class CliApp
         var root = new RootCommand("SharpGAN — generative adversarial networks for .NET (Goodfellow et al. 2014, DCGAN).");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(InterpolateCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(PresetsCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root.Parse(args).Invoke();

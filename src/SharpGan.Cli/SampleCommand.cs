@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SharpGan.Data;
+using SharpGan.Evaluation;
 using SharpGan.Gan;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
@@ -15,11 +16,13 @@ internal static class SampleCommand
     private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Columns = new("--columns") { Description = "Samples per row (default: √count)" };
+    private static readonly Option<bool> Nearest = new("--nearest") { Description = "Figure 2: add a column with the training image nearest to each row's last sample" };
+    private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (for --nearest)" };
 
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator into a PNG grid.");
-        foreach (var o in new Option[] { Run, CheckpointFile, Count, Out, Seed, Columns }) command.Options.Add(o);
+        foreach (var o in new Option[] { Run, CheckpointFile, Count, Out, Seed, Columns, Nearest, DataDir }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -43,9 +46,20 @@ internal static class SampleCommand
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         if (columns <= 0) throw new UserError($"--columns must be positive, got {columns}");
         var (models, config, path) = LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
+        if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         string outPath = parse.GetValue(Out)!.FullName;
         float low = config.PixelRange == PixelRange.ZeroOne ? 0f : -1f;
+        if (parse.GetValue(Nearest))
+        {
+            // Distances are taken in the data's own pixel range, on all 50 000 training images.
+            var train = ImageDataset.Load(DatasetCatalog.Get(config.Dataset), DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
+            int rows = count / columns;
+            var (images, _) = Figures.SamplesWithNearest(samples, rows, columns, train.Pixels, train.Count);
+            ImageGrid.WritePng(outPath, images, rows * (columns + 1), models.SampleHeight, models.SampleWidth, models.SampleChannels, columns + 1, low, 1f, separatedColumn: columns);
+            Console.WriteLine($"wrote {count} samples from {Path.GetFileName(path)} with each row's nearest training image (right column) to {outPath}");
+            return 0;
+        }
         ImageGrid.WritePng(outPath, samples.Data, count, models.SampleHeight, models.SampleWidth, models.SampleChannels, columns, low, 1f);
         Console.WriteLine($"wrote {count} samples from {Path.GetFileName(path)} to {outPath}");
         return 0;

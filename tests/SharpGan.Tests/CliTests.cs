@@ -99,6 +99,26 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void ParzenScoresASampleFileAndRejectsBadOnes()
+    {
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.DataRoot);
+        string idx = Path.Combine(_dir, "samples.idx");
+        var pixels = TestData.Mnist(600).Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray();
+        Data.IdxFile.Write(idx, new Data.IdxArray([600, 28, 28], pixels));
+        var ok = Sharpgan("eval", "parzen", "--samples", idx, "--json");
+        Assert.Equal(0, ok.Code);
+        using var json = System.Text.Json.JsonDocument.Parse(ok.Out);
+        foreach (string field in new[] { "sigma", "test_ll", "test_se", "valid_ll_by_sigma", "seconds" }) Assert.True(json.RootElement.TryGetProperty(field, out _), field);
+        Assert.Equal(10, json.RootElement.GetProperty("valid_ll_by_sigma").EnumerateObject().Count());
+
+        Data.IdxFile.Write(Path.Combine(_dir, "wide.idx"), new Data.IdxArray([5, 30, 30], new byte[4500]));
+        Assert.Contains("expected 784", Sharpgan("eval", "parzen", "--samples", Path.Combine(_dir, "wide.idx")).Err);
+        Assert.Contains("fewer than the 1000", Sharpgan("eval", "parzen", "--samples", idx, "--count", "1000").Err);
+        Assert.Equal(2, Sharpgan("eval", "parzen", "--samples", idx, "--sigma", "-1").Code);
+        Assert.Contains("exactly one", Sharpgan("eval", "parzen").Err);
+    }
+
+    [Fact]
     public void ForeignCheckpointIsRefused()
     {
         string run = Path.Combine(_dir, "foreign");

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using SharpGan.Data;
+using SharpGan.Evaluation;
+using SharpGan.Imaging;
+using SharpGan.Tensors;
+
+namespace SharpGan.Cli;
+
+/// <summary>`sharpgan interpolate`: Figure 3, rows of samples along straight lines in z space.</summary>
+internal static class InterpolateCommand
+{
+    private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
+    private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
+    private static readonly Option<int> Rows = new("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> Steps = new("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 };
+    private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
+    private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed for the endpoints", DefaultValueFactory = _ => 1 };
+
+    public static Command Create()
+    {
+        var command = new Command("interpolate", "Figure 3: samples along linear interpolations between random points in z space.");
+        foreach (var o in new Option[] { Run, CheckpointFile, Rows, Steps, Out, Seed }) command.Options.Add(o);
+        command.SetAction(parse => Guard.Run(() => Execute(parse)));
+        return command;
+    }
+
+    private static int Execute(ParseResult parse)
+    {
+        int rows = parse.GetValue(Rows), steps = parse.GetValue(Steps);
+        if (rows <= 0) throw new UserError($"--rows must be positive, got {rows}");
+        if (steps < 2) throw new UserError($"--steps must be at least 2, got {steps}");
+        var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
+        var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
+        string outPath = parse.GetValue(Out)!.FullName;
+        float low = config.PixelRange == PixelRange.ZeroOne ? 0f : -1f;
+        ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f);
+        Console.WriteLine($"wrote {rows} interpolations of {steps} steps from {Path.GetFileName(path)} to {outPath}");
+        return 0;
+    }
+}
