@@ -40,6 +40,12 @@ public sealed class AdversarialStep
     /// <summary>Compute D and G gradients from one minibatch before applying either update.</summary>
     public bool Simultaneous { get; }
 
+    /// <summary>
+    /// Generator steps per iteration (Algorithm 1: 1). More than 1 trains G "too much without updating D",
+    /// the paper's recipe for the Helvetica scenario (mode collapse).
+    /// </summary>
+    public int GeneratorSteps { get; init; } = 1;
+
     /// <summary>Wires the step. <paramref name="noiseRng"/> draws every z, so a restored Rng replays the same noise.</summary>
     public AdversarialStep(Module generator, Module discriminator, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer,
         int batchSize, int noiseDim, Rng noiseRng, int k = 1, GeneratorLoss loss = GeneratorLoss.NonSaturating,
@@ -59,6 +65,7 @@ public sealed class AdversarialStep
     /// <summary>Runs one iteration. <paramref name="nextRealBatch"/> is called once per D step and returns (m, dim) data.</summary>
     public StepStats Run(Func<Tensor> nextRealBatch)
     {
+        if (Simultaneous && GeneratorSteps != 1) throw new InvalidOperationException("the simultaneous update takes exactly one generator step");
         StepStats stats = default;
         for (int step = 0; step < K; step++)
         {
@@ -68,6 +75,11 @@ public sealed class AdversarialStep
         float gLoss = GeneratorGradients(); // in simultaneous mode, reuses the z of the D step
         if (Simultaneous) _optD.Step();
         _optG.Step();
+        for (int extra = 1; extra < GeneratorSteps; extra++)
+        {
+            gLoss = GeneratorGradients();
+            _optG.Step();
+        }
         return stats with { GeneratorLoss = gLoss };
     }
 

@@ -1,0 +1,152 @@
+using SharpGan.Nn;
+using SharpGan.Optim;
+using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Gan;
+
+/// <summary>Settings of the 2-D mixture experiment.</summary>
+public sealed record MixtureOptions
+{
+    /// <summary>"ring8" (8 modes on a circle of radius 2, σ 0.02) or "grid25" (5×5 grid, spacing 2, σ 0.05).</summary>
+    public string Layout { get; init; } = "ring8";
+
+    /// <summary>Generator steps per discriminator step (1 = Algorithm 1; more = the Helvetica recipe).</summary>
+    public int GeneratorSteps { get; init; } = 1;
+
+    /// <summary>Discriminator steps per iteration.</summary>
+    public int K { get; init; } = 1;
+
+    /// <summary>Iterations.</summary>
+    public int Steps { get; init; } = 3000;
+
+    /// <summary>Minibatch size.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Adam learning rate for both players.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>Hidden width of G and D.</summary>
+    public int Hidden { get; init; } = 128;
+
+    /// <summary>Dimension of z.</summary>
+    public int NoiseDim { get; init; } = 16;
+
+    /// <summary>Seed.</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Throws naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Layout is not ("ring8" or "grid25")) throw new ArgumentException($"unknown layout '{Layout}': use ring8 or grid25", nameof(Layout));
+        foreach (var (name, v) in new[] { (nameof(GeneratorSteps), GeneratorSteps), (nameof(K), K), (nameof(Steps), Steps), (nameof(BatchSize), BatchSize), (nameof(Hidden), Hidden), (nameof(NoiseDim), NoiseDim) })
+            if (v <= 0) throw new ArgumentOutOfRangeException(name, v, $"{name} must be positive");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
+    }
+}
+
+/// <summary>A 2-D Gaussian mixture with equal weights and one σ.</summary>
+public sealed record GaussianMixture2D(IReadOnlyList<(double X, double Y)> Means, double Std)
+{
+    /// <summary>The named layouts.</summary>
+    public static GaussianMixture2D FromLayout(string layout) => layout switch
+    {
+        "ring8" => new(Enumerable.Range(0, 8).Select(i => (2 * Math.Cos(2 * Math.PI * i / 8), 2 * Math.Sin(2 * Math.PI * i / 8))).ToList(), 0.02),
+        "grid25" => new(Enumerable.Range(0, 25).Select(i => (-4.0 + 2 * (i % 5), -4.0 + 2 * (i / 5))).ToList(), 0.05),
+        _ => throw new ArgumentException($"unknown layout '{layout}': use ring8 or grid25", nameof(layout)),
+    };
+
+    /// <summary>Fills (n, 2) points.</summary>
+    public void Sample(Span<float> destination, Rng rng)
+    {
+        for (int i = 0; i < destination.Length / 2; i++)
+        {
+            var (mx, my) = Means[rng.NextInt(Means.Count)];
+            destination[2 * i] = (float)(mx + Std * rng.NextGaussian());
+            destination[2 * i + 1] = (float)(my + Std * rng.NextGaussian());
+        }
+    }
+}
+
+/// <summary>How well samples cover a mixture's modes.</summary>
+/// <param name="ModesCovered">Modes with at least 10% of their fair share of high-quality samples.</param>
+/// <param name="Modes">Modes in the mixture.</param>
+/// <param name="HighQualityFraction">Samples within 3σ of their nearest mode.</param>
+/// <param name="KlToUniform">KL(mode histogram of the high-quality samples ‖ uniform over modes), nats (0 = perfectly balanced; log M = all in one mode).</param>
+public sealed record ModeCoverage(int ModesCovered, int Modes, double HighQualityFraction, double KlToUniform)
+{
+    /// <summary>Measures samples (n, 2) against a mixture.</summary>
+    public static ModeCoverage Measure(GaussianMixture2D mixture, ReadOnlySpan<float> samples)
+    {
+        int n = samples.Length / 2, m = mixture.Means.Count;
+        var counts = new int[m];
+        int good = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int best = 0; double bestDist = double.MaxValue;
+            for (int k = 0; k < m; k++)
+            {
+                double dx = samples[2 * i] - mixture.Means[k].X, dy = samples[2 * i + 1] - mixture.Means[k].Y, dist = Math.Sqrt(dx * dx + dy * dy);
+                if (dist < bestDist) (bestDist, best) = (dist, k);
+            }
+            if (bestDist <= 3 * mixture.Std) { counts[best]++; good++; }
+        }
+        double fair = (double)n / m;
+        int covered = counts.Count(c => c >= 0.1 * fair);
+        double kl = 0;
+        if (good > 0)
+            foreach (int c in counts)
+                if (c > 0) kl += (double)c / good * Math.Log((double)c / good * m);
+        return new ModeCoverage(covered, m, (double)good / n, good > 0 ? kl : Math.Log(m));
+    }
+}
+
+/// <summary>GAN on a 2-D Gaussian mixture: Algorithm 1 (covers the modes) or G over-trained (Helvetica scenario).</summary>
+public sealed class MixtureExperiment
+{
+    private readonly MixtureOptions _o;
+    private readonly Sequential _g, _d;
+    private readonly AdversarialStep _step;
+    private readonly Rng _dataRng;
+    private readonly Tensor _real;
+
+    /// <summary>The target distribution.</summary>
+    public GaussianMixture2D Mixture { get; }
+
+    /// <summary>Builds G (nz → h → h → 2, ReLU) and D (2 → h → h → logit, LeakyReLU), Adam(β1 0.5).</summary>
+    public MixtureExperiment(MixtureOptions options)
+    {
+        options.Validate();
+        _o = options;
+        Mixture = GaussianMixture2D.FromLayout(options.Layout);
+        var init = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Init));
+        _g = new Sequential(new Linear(options.NoiseDim, options.Hidden, Activation.ReLU), new Linear(options.Hidden, options.Hidden, Activation.ReLU), new Linear(options.Hidden, 2));
+        _d = new Sequential(new Linear(2, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
+        foreach (var net in new[] { _g, _d })
+            foreach (var (name, p) in net.NamedParameters())
+                if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
+        var optG = new Adam(_g.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
+        var optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
+        _dataRng = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Data));
+        _real = new Tensor(options.BatchSize, 2);
+        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Noise)), options.K)
+        {
+            GeneratorSteps = options.GeneratorSteps,
+        };
+    }
+
+    /// <summary>Runs iterations.</summary>
+    public void Train(int steps)
+    {
+        for (int i = 0; i < steps; i++)
+            _step.Run(() => { Mixture.Sample(_real.Data, _dataRng); return _real; });
+    }
+
+    /// <summary>Draws samples (n, 2) with a fixed noise seed.</summary>
+    public float[] Samples(int n, ulong seed = 12345)
+    {
+        var noise = new Tensor(n, _o.NoiseDim);
+        new Rng(seed).FillGaussian(noise.Data);
+        return _g.Forward(noise).Data;
+    }
+}

@@ -1,0 +1,212 @@
+using SharpGan.Autograd;
+using SharpGan.Evaluation;
+using SharpGan.Nn;
+using SharpGan.Optim;
+using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Gan;
+
+/// <summary>Settings of the 1-D experiment (Figure 1).</summary>
+public sealed record Toy1DOptions
+{
+    /// <summary>p_data = N(mean, std²).</summary>
+    public double DataMean { get; init; } = 1.0;
+
+    /// <summary>p_data's standard deviation (must be positive).</summary>
+    public double DataStd { get; init; } = 0.5;
+
+    /// <summary>Hidden width of G and D (two hidden layers each).</summary>
+    public int Hidden { get; init; } = 32;
+
+    /// <summary>Minibatch size.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>D steps per G step.</summary>
+    public int K { get; init; } = 1;
+
+    /// <summary>Adam learning rate of both players.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>
+    /// Learning rate at the last step: the rate falls linearly from <see cref="LearningRate"/> to this, so the
+    /// players' oscillation around the equilibrium shrinks instead of persisting at a fixed step size.
+    /// </summary>
+    public float FinalLearningRate { get; init; } = 1e-5f;
+
+    /// <summary>Iterations of Algorithm 1.</summary>
+    public int Steps { get; init; } = 4000;
+
+    /// <summary>Seed of every random stream.</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>x bins of the density grid, over mean ± 6 std.</summary>
+    public int Bins { get; init; } = 600;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (!(DataStd > 0) || !double.IsFinite(DataStd)) throw new ArgumentOutOfRangeException(nameof(DataStd), DataStd, "the data's standard deviation σ must be positive");
+        if (!double.IsFinite(DataMean)) throw new ArgumentOutOfRangeException(nameof(DataMean), DataMean, "the data mean must be finite");
+        if (Hidden <= 0) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "hidden width must be positive");
+        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be positive");
+        if (K <= 0) throw new ArgumentOutOfRangeException(nameof(K), K, "k must be positive");
+        if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must be positive");
+        if (!(FinalLearningRate > 0 && FinalLearningRate <= LearningRate)) throw new ArgumentOutOfRangeException(nameof(FinalLearningRate), FinalLearningRate, "final learning rate must be positive and at most the initial one");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
+        if (Bins < 50) throw new ArgumentOutOfRangeException(nameof(Bins), Bins, "use at least 50 bins");
+    }
+}
+
+/// <summary>What the 1-D game looks like at one moment, computed on the grid (not estimated from a batch).</summary>
+public sealed record Toy1DSnapshot(
+    string Label, double[] X, double[] PData, double[] PG, double[] D, double[] DOptimal,
+    double Jsd, double ValueAtOptimum, double ValueAtTrainedD, double MaxAbsDMinusHalf, double MaxAbsDMinusOptimal,
+    (double Z, double X)[] Mapping)
+{
+    /// <summary>−log 4, the game's value at the global optimum.</summary>
+    public static double NegLog4 => -Math.Log(4);
+}
+
+/// <summary>
+/// PAPER §2 / Figure 1: 1-D data N(μ, σ²), z ~ U(0, 1), small MLPs G and D trained by Algorithm 1. Snapshots
+/// measure p_g (change of variables on a z grid), D on the x grid, D*, JSD and the value function exactly.
+/// </summary>
+public sealed class Toy1DExperiment
+{
+    private const int ZGrid = 200_000;
+    private readonly Toy1DOptions _o;
+    private readonly Module _g, _d;
+    private readonly Optimizer _optG, _optD;
+    private readonly AdversarialStep _step;
+    private readonly Rng _dataRng;
+    private readonly Tensor _real;
+    private readonly Tape _tape = new();
+
+    /// <summary>Iterations of Algorithm 1 done so far.</summary>
+    public int StepsDone { get; private set; }
+
+    /// <summary>Builds G (1 → h → h → 1) and D (1 → h → h → logit), both with LeakyReLU hidden units.</summary>
+    public Toy1DExperiment(Toy1DOptions options, Module? frozenGenerator = null)
+    {
+        options.Validate();
+        _o = options;
+        var init = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Init));
+        var gFirst = new Linear(1, options.Hidden, Activation.LeakyReLU);
+        _g = frozenGenerator ?? new Sequential(gFirst, new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
+        _d = new Sequential(new Linear(1, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
+        foreach (var m in new[] { _g, _d })
+            foreach (var (name, p) in m.NamedParameters())
+                if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
+        // G's map must bend (a Gaussian's inverse CDF from uniform z): spread its first layer's kinks over z ∈ [0, 1]
+        // instead of stacking them all at z = 0, where zero biases would put them.
+        if (frozenGenerator is null)
+            for (int u = 0; u < options.Hidden; u++) gFirst.Bias!.Data[u] = -gFirst.Weight.Data[u] * (u + 0.5f) / options.Hidden;
+        // A frozen generator has no parameters to optimise: give its optimiser a dummy one.
+        var gParams = _g.NamedParameters().Any() ? _g.NamedParameters() : [("unused", new Tensor(1) { RequiresGrad = true })];
+        _optG = new Adam(gParams, options.LearningRate, 0.5f, 0.999f);
+        _optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
+        _dataRng = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Data));
+        _real = new Tensor(options.BatchSize, 1);
+        _step = new AdversarialStep(_g, _d, _optG, _optD, options.BatchSize, 1, new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Noise)),
+            options.K, GeneratorLoss.NonSaturating, NoisePrior.UniformUnit);
+    }
+
+    private Tensor NextReal()
+    {
+        for (int i = 0; i < _real.Length; i++) _real.Data[i] = (float)(_o.DataMean + _o.DataStd * _dataRng.NextGaussian());
+        return _real;
+    }
+
+    /// <summary>Runs iterations of Algorithm 1; <paramref name="onStep"/> sees each step's statistics.</summary>
+    public void Train(int steps, Action<int, StepStats>? onStep = null)
+    {
+        for (int i = 0; i < steps; i++)
+        {
+            float progress = Math.Min(1f, StepsDone / (float)_o.Steps);
+            _optG.LearningRate = _optD.LearningRate = _o.LearningRate + (_o.FinalLearningRate - _o.LearningRate) * progress;
+            var stats = _step.Run(NextReal);
+            StepsDone++;
+            onStep?.Invoke(StepsDone, stats);
+        }
+    }
+
+    /// <summary>Trains D alone (G fixed) for <paramref name="steps"/> steps: D → D*.</summary>
+    public void TrainDiscriminatorOnly(int steps)
+    {
+        var noise = new Tensor(_o.BatchSize, 1);
+        var noiseRng = new Rng(ModelFactory.StreamSeed(_o.Seed, RandomStream.SampleNoise) + (ulong)StepsDone);
+        var targets = new Tensor(2 * _o.BatchSize, 1);
+        Array.Fill(targets.Data, 1f, 0, _o.BatchSize);
+        for (int i = 0; i < steps; i++)
+        {
+            _optD.ZeroGrad();
+            noiseRng.FillUniform(noise.Data, 0, 1);
+            using (_tape.Begin())
+            {
+                Tensor fake;
+                using (_tape.NoGrad()) fake = _g.Forward(noise);
+                _tape.Backward(GanLosses.Discriminator(_d.Forward(Ops.Concat(0, NextReal(), fake)), targets));
+            }
+            _optD.Step();
+        }
+    }
+
+    /// <summary>Trains G alone against the current D for <paramref name="steps"/> steps (Figure 1c).</summary>
+    public void TrainGeneratorOnly(int steps)
+    {
+        var noise = new Tensor(_o.BatchSize, 1);
+        var noiseRng = new Rng(ModelFactory.StreamSeed(_o.Seed, RandomStream.SampleNoise) + 7919UL * (ulong)(StepsDone + 1));
+        for (int i = 0; i < steps; i++)
+        {
+            _optG.ZeroGrad();
+            noiseRng.FillUniform(noise.Data, 0, 1);
+            using (_tape.Begin())
+            {
+                Tensor loss;
+                using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(_g.Forward(noise)), GeneratorLoss.NonSaturating);
+                _tape.Backward(loss);
+            }
+            _optG.Step();
+        }
+    }
+
+    /// <summary>Measures the game now, on the x grid (mean ± 6σ).</summary>
+    public Toy1DSnapshot Snapshot(string label)
+    {
+        int bins = _o.Bins;
+        double xMin = _o.DataMean - 6 * _o.DataStd, xMax = _o.DataMean + 6 * _o.DataStd, dx = (xMax - xMin) / bins;
+        var x = Enumerable.Range(0, bins).Select(i => xMin + (i + 0.5) * dx).ToArray();
+        var pData = x.Select(v => Toy1D.NormalPdf(v, _o.DataMean, _o.DataStd)).ToArray();
+        var z = new Tensor(ZGrid, 1);
+        for (int i = 0; i < ZGrid; i++) z.Data[i] = (i + 0.5f) / ZGrid;
+        var gz = _g.Forward(z);
+        var pG = Toy1D.GeneratorDensity(gz.Data, xMin, xMax, bins);
+        var xs = Tensor.FromArray(x.Select(v => (float)v).ToArray(), bins, 1);
+        _d.Eval();
+        var logits = _d.Forward(xs);
+        _d.Train();
+        var d = logits.Data.Select(l => 1.0 / (1.0 + Math.Exp(-l))).ToArray();
+        var dStar = Toy1D.OptimalDiscriminator(pData, pG);
+        var (lo, hi) = Toy1D.CentralRegion(pData, dx);
+        var mixture = pData.Zip(pG, (a, b) => 0.5 * (a + b)).ToArray();
+        var (mlo, mhi) = Toy1D.CentralRegion(mixture, dx);
+        double maxHalf = Enumerable.Range(lo, hi - lo).Max(i => Math.Abs(d[i] - 0.5));
+        double maxOpt = Enumerable.Range(mlo, mhi - mlo).Max(i => Math.Abs(d[i] - dStar[i]));
+        var mapping = Enumerable.Range(0, 21).Select(i => (Z: (i + 0.5) / 21.0, X: (double)gz.Data[(int)((i + 0.5) / 21.0 * ZGrid)])).ToArray();
+        return new Toy1DSnapshot(label, x, pData, pG, d, dStar, Toy1D.JensenShannon(pData, pG, dx),
+            Toy1D.Value(pData, pG, dStar, dx), Toy1D.Value(pData, pG, d, dx), maxHalf, maxOpt, mapping);
+    }
+
+    /// <summary>A parameter-free generator x = μ + s·Φ⁻¹(z): for z ~ U(0,1), p_g is exactly N(μ, s²).</summary>
+    public sealed class GaussianQuantileGenerator(double mean, double std) : Module
+    {
+        /// <inheritdoc />
+        public override Tensor Forward(Tensor input)
+        {
+            var y = new Tensor(input.Shape);
+            for (int i = 0; i < input.Length; i++) y.Data[i] = (float)(mean + std * Toy1D.NormalQuantile(Math.Clamp(input.Data[i], 1e-7f, 1 - 1e-7f)));
+            return y;
+        }
+    }
+}
