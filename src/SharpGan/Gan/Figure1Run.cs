@@ -65,12 +65,15 @@ public static class Figure1Run
         return new Figure1Result(d.MaxAbsDMinusHalf, d.Jsd, d.ValueAtOptimum - Toy1DSnapshot.NegLog4, check, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>G frozen at x = (μ − σ) + 1.4σ·Φ⁻¹(z), so p_g = N(μ − σ, (1.4σ)²) exactly; D trained alone for 3000 steps.</summary>
+    /// <summary>
+    /// G frozen at x = (μ − σ) + 1.4σ·Φ⁻¹(z), so p_g = N(μ − σ, (1.4σ)²) exactly; D trained alone for 4000 steps with its
+    /// learning rate annealed to 1% of the start.
+    /// </summary>
     public static OptimalDCheck OptimalDiscriminatorCheck(Toy1DOptions options)
     {
         var frozen = new Toy1DExperiment.GaussianQuantileGenerator(options.DataMean - options.DataStd, 1.4 * options.DataStd);
-        var exp = new Toy1DExperiment(options with { FinalLearningRate = options.LearningRate }, frozen);
-        exp.TrainDiscriminatorOnly(3000);
+        var exp = new Toy1DExperiment(options, frozen);
+        exp.TrainDiscriminatorOnly(4000, options.LearningRate / 100);
         var s = exp.Snapshot("optimal D");
         return new OptimalDCheck(s.MaxAbsDMinusOptimal, s.Jsd, s.ValueAtOptimum - Toy1DSnapshot.NegLog4, s.ValueAtTrainedD - Toy1DSnapshot.NegLog4);
     }

@@ -20,10 +20,10 @@ public sealed record Toy1DOptions
     public int Hidden { get; init; } = 32;
 
     /// <summary>Minibatch size.</summary>
-    public int BatchSize { get; init; } = 256;
+    public int BatchSize { get; init; } = 512;
 
     /// <summary>D steps per G step.</summary>
-    public int K { get; init; } = 1;
+    public int K { get; init; } = 3;
 
     /// <summary>Adam learning rate of both players.</summary>
     public float LearningRate { get; init; } = 1e-3f;
@@ -34,8 +34,14 @@ public sealed record Toy1DOptions
     /// </summary>
     public float FinalLearningRate { get; init; } = 1e-5f;
 
+    /// <summary>
+    /// G's learning rate as a fraction of D's. Below 1, D stays close to its optimum for the current G (the
+    /// premise of the paper's analysis), and the game settles instead of circling (two time-scale updates).
+    /// </summary>
+    public float GeneratorLearningRateRatio { get; init; } = 0.25f;
+
     /// <summary>Iterations of Algorithm 1.</summary>
-    public int Steps { get; init; } = 4000;
+    public int Steps { get; init; } = 6000;
 
     /// <summary>Seed of every random stream.</summary>
     public long Seed { get; init; } = 1;
@@ -53,6 +59,7 @@ public sealed record Toy1DOptions
         if (K <= 0) throw new ArgumentOutOfRangeException(nameof(K), K, "k must be positive");
         if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must be positive");
         if (!(FinalLearningRate > 0 && FinalLearningRate <= LearningRate)) throw new ArgumentOutOfRangeException(nameof(FinalLearningRate), FinalLearningRate, "final learning rate must be positive and at most the initial one");
+        if (!(GeneratorLearningRateRatio > 0 && GeneratorLearningRateRatio <= 10)) throw new ArgumentOutOfRangeException(nameof(GeneratorLearningRateRatio), GeneratorLearningRateRatio, "G's learning-rate ratio must be in (0, 10]");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
         if (Bins < 50) throw new ArgumentOutOfRangeException(nameof(Bins), Bins, "use at least 50 bins");
     }
@@ -86,22 +93,33 @@ public sealed class Toy1DExperiment
     /// <summary>Iterations of Algorithm 1 done so far.</summary>
     public int StepsDone { get; private set; }
 
-    /// <summary>Builds G (1 → h → h → 1) and D (1 → h → h → logit), both with LeakyReLU hidden units.</summary>
+    /// <summary>Builds G (1 → h tanh → 1, a sum of smooth steps) and D (1 → h → h → logit, LeakyReLU).</summary>
     public Toy1DExperiment(Toy1DOptions options, Module? frozenGenerator = null)
     {
         options.Validate();
         _o = options;
         var init = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Init));
-        var gFirst = new Linear(1, options.Hidden, Activation.LeakyReLU);
-        _g = frozenGenerator ?? new Sequential(gFirst, new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
+        // G(z) = Σᵤ aᵤ·tanh(wᵤ(z − cᵤ)) + b: a sum of smooth steps, so p_g = 1/G'(G⁻¹(x)) is smooth. (A piecewise-linear
+        // ReLU G gives a staircase p_g with a few flat levels that D cannot push toward a Gaussian.)
+        var gFirst = new Linear(1, options.Hidden, Activation.Tanh);
+        var gOut = new Linear(options.Hidden, 1);
+        _g = frozenGenerator ?? new Sequential(gFirst, gOut);
         _d = new Sequential(new Linear(1, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
         foreach (var m in new[] { _g, _d })
             foreach (var (name, p) in m.NamedParameters())
                 if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
-        // G's map must bend (a Gaussian's inverse CDF from uniform z): spread its first layer's kinks over z ∈ [0, 1]
-        // instead of stacking them all at z = 0, where zero biases would put them.
+        // The steps start spread over z ∈ [0, 1] (centres cᵤ evenly spaced, slopes wᵤ of 5–15), so G can bend where the
+        // inverse CDF needs it from the first update; Xavier-small weights would leave every tanh in its linear range.
         if (frozenGenerator is null)
-            for (int u = 0; u < options.Hidden; u++) gFirst.Bias!.Data[u] = -gFirst.Weight.Data[u] * (u + 0.5f) / options.Hidden;
+            for (int u = 0; u < options.Hidden; u++)
+            {
+                float w = 5f + 10f * init.NextFloat(), centre = (u + 0.5f) / options.Hidden;
+                gFirst.Weight.Data[u] = w;
+                gFirst.Bias!.Data[u] = -w * centre;
+                // Equal positive step heights: G starts monotone, ≈ uniform over μ ± 2σ, and only has to reshape.
+                gOut.Weight.Data[u] = (float)(2 * options.DataStd / options.Hidden);
+            }
+        if (frozenGenerator is null) gOut.Bias!.Data[0] = (float)options.DataMean;
         // A frozen generator has no parameters to optimise: give its optimiser a dummy one.
         var gParams = _g.NamedParameters().Any() ? _g.NamedParameters() : [("unused", new Tensor(1) { RequiresGrad = true })];
         _optG = new Adam(gParams, options.LearningRate, 0.5f, 0.999f);
@@ -124,22 +142,28 @@ public sealed class Toy1DExperiment
         for (int i = 0; i < steps; i++)
         {
             float progress = Math.Min(1f, StepsDone / (float)_o.Steps);
-            _optG.LearningRate = _optD.LearningRate = _o.LearningRate + (_o.FinalLearningRate - _o.LearningRate) * progress;
+            _optD.LearningRate = _o.LearningRate + (_o.FinalLearningRate - _o.LearningRate) * progress;
+            _optG.LearningRate = _optD.LearningRate * _o.GeneratorLearningRateRatio;
             var stats = _step.Run(NextReal);
             StepsDone++;
             onStep?.Invoke(StepsDone, stats);
         }
     }
 
-    /// <summary>Trains D alone (G fixed) for <paramref name="steps"/> steps: D → D*.</summary>
-    public void TrainDiscriminatorOnly(int steps)
+    /// <summary>
+    /// Trains D alone (G fixed) for <paramref name="steps"/> steps: D → D*. With <paramref name="finalLearningRate"/>,
+    /// D's rate falls linearly to it over these steps, so D settles at the optimum instead of jittering around it.
+    /// </summary>
+    public void TrainDiscriminatorOnly(int steps, float? finalLearningRate = null)
     {
+        float start = _optD.LearningRate;
         var noise = new Tensor(_o.BatchSize, 1);
         var noiseRng = new Rng(ModelFactory.StreamSeed(_o.Seed, RandomStream.SampleNoise) + (ulong)StepsDone);
         var targets = new Tensor(2 * _o.BatchSize, 1);
         Array.Fill(targets.Data, 1f, 0, _o.BatchSize);
         for (int i = 0; i < steps; i++)
         {
+            if (finalLearningRate is { } end) _optD.LearningRate = start + (end - start) * i / steps;
             _optD.ZeroGrad();
             noiseRng.FillUniform(noise.Data, 0, 1);
             using (_tape.Begin())
