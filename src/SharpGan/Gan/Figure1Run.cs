@@ -46,7 +46,7 @@ public static class Figure1Run
         exp.Train(half, Record);
         var a = exp.Snapshot("(a) during training");
         log?.Invoke($"(a) step {exp.StepsDone}: JSD {a.Jsd:F4}");
-        exp.TrainDiscriminatorOnly(1000);
+        exp.TrainDiscriminatorOnly(2000, options.LearningRate / 100);
         var b = exp.Snapshot("(b) D trained toward D*");
         log?.Invoke($"(b) D alone, max|D − D*| {b.MaxAbsDMinusOptimal:F3}");
         exp.TrainGeneratorOnly(25);
