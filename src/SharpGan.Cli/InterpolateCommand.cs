@@ -32,7 +32,7 @@ internal static class InterpolateCommand
         var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
         var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
         string outPath = parse.GetValue(Out)!.FullName;
-        float low = config.PixelRange == PixelRange.ZeroOne ? 0f : -1f;
+        float low = config.PixelRange.Low();
         ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f);
         Console.WriteLine($"wrote {rows} interpolations of {steps} steps from {Path.GetFileName(path)} to {outPath}");
         return 0;

@@ -49,7 +49,7 @@ internal static class SampleCommand
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         string outPath = parse.GetValue(Out)!.FullName;
-        float low = config.PixelRange == PixelRange.ZeroOne ? 0f : -1f;
+        float low = config.PixelRange.Low();
         if (parse.GetValue(Nearest))
         {
             // Distances are taken in the data's own pixel range, on all 50 000 training images.

@@ -9,6 +9,13 @@ public enum PixelRange
     MinusOneOne,
 }
 
+/// <summary>Helpers for <see cref="PixelRange"/>.</summary>
+public static class PixelRangeExtensions
+{
+    /// <summary>The value black maps to: 0 for [0, 1], −1 for [−1, 1].</summary>
+    public static float Low(this PixelRange range) => range == PixelRange.ZeroOne ? 0f : -1f;
+}
+
 /// <summary>Which part of a dataset (PAPER §4's splits).</summary>
 public enum DatasetSplit
 {
@@ -80,7 +87,7 @@ public sealed class ImageDataset
         int h = images.Dimensions[1], w = images.Dimensions.Length > 2 ? images.Dimensions[2] : 1;
         int d = images.RecordSize;
         var pixels = new float[(long)count * d];
-        float scale = range == PixelRange.ZeroOne ? 1f / 255f : 2f / 255f, offset = range == PixelRange.ZeroOne ? 0f : -1f;
+        float offset = range.Low(), scale = (1f - offset) / 255f;
         var src = images.Values.AsSpan(start * d, count * d);
         for (int i = 0; i < src.Length; i++) pixels[i] = src[i] * scale + offset;
         return new ImageDataset(count, h, w, channels, pixels, labels.Values.AsSpan(start, count).ToArray());

@@ -160,7 +160,7 @@ public sealed class GanTrainer
     {
         Directory.CreateDirectory(_run.SampleFolder);
         var images = Sampling.Generate(_models, _sampleNoise);
-        float low = _config.PixelRange == PixelRange.ZeroOne ? 0f : -1f;
+        float low = _config.PixelRange.Low();
         string name = epoch is { } e ? $"epoch-{e:D4}.png" : $"step-{_step:D8}.png";
         ImageGrid.WritePng(Path.Combine(_run.SampleFolder, name), images.Data, images.Rows, _models.SampleHeight, _models.SampleWidth, _models.SampleChannels, GridSide, low, 1f);
         File.Copy(Path.Combine(_run.SampleFolder, name), Path.Combine(_run.SampleFolder, "latest.png"), overwrite: true);
