@@ -1,0 +1,88 @@
+namespace SharpGan.Tensors.Kernels;
+
+/// <summary>
+/// Shape of a 2-D convolution over one image: input (C, H, W), square-or-not kernel (kh, kw), stride, padding,
+/// output (Ho, Wo) with Ho = (H + 2p − kh) / s + 1. A transposed convolution uses the same geometry with the
+/// roles of input and output swapped.
+/// </summary>
+public readonly record struct ConvGeometry(int Channels, int Height, int Width, int KernelH, int KernelW, int Stride, int Padding)
+{
+    /// <summary>Output rows.</summary>
+    public int OutHeight => (Height + 2 * Padding - KernelH) / Stride + 1;
+
+    /// <summary>Output columns.</summary>
+    public int OutWidth => (Width + 2 * Padding - KernelW) / Stride + 1;
+
+    /// <summary>Rows of the column matrix: C·kh·kw.</summary>
+    public int PatchSize => Channels * KernelH * KernelW;
+
+    /// <summary>Columns of the column matrix: Ho·Wo.</summary>
+    public int Positions => OutHeight * OutWidth;
+
+    /// <summary>Throws unless the geometry is valid (positive sizes, kernel fits the padded input).</summary>
+    public void Validate()
+    {
+        if (Channels <= 0 || Height <= 0 || Width <= 0) throw new ArgumentException($"input ({Channels}, {Height}, {Width}) must be positive");
+        if (KernelH <= 0 || KernelW <= 0) throw new ArgumentException($"kernel {KernelH}×{KernelW} must be positive");
+        if (Stride <= 0) throw new ArgumentException($"stride {Stride} must be positive");
+        if (Padding < 0) throw new ArgumentException($"padding {Padding} must be ≥ 0");
+        if (Height + 2 * Padding < KernelH || Width + 2 * Padding < KernelW)
+            throw new ArgumentException($"kernel {KernelH}×{KernelW} is larger than the padded input {Height + 2 * Padding}×{Width + 2 * Padding}");
+    }
+}
+
+/// <summary>
+/// im2col and col2im: cols[(c·kh + i)·kw + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside the image),
+/// so a convolution becomes one GEMM: y (F, Ho·Wo) = W (F, C·kh·kw) · cols.
+/// </summary>
+public static class Im2Col
+{
+    /// <summary>x is (C, H, W); cols is (C·kh·kw, Ho·Wo), fully overwritten.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> cols)
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, row = 0;
+        for (int c = 0; c < g.Channels; c++)
+        for (int i = 0; i < g.KernelH; i++)
+        for (int j = 0; j < g.KernelW; j++, row++)
+        {
+            var dst = cols.Slice(row * ho * wo, ho * wo);
+            for (int oy = 0; oy < ho; oy++)
+            {
+                int iy = oy * g.Stride - g.Padding + i;
+                var outRow = dst.Slice(oy * wo, wo);
+                if (iy < 0 || iy >= g.Height) { outRow.Clear(); continue; }
+                var src = x.Slice((c * g.Height + iy) * g.Width, g.Width);
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    int ix = ox * g.Stride - g.Padding + j;
+                    outRow[ox] = (uint)ix < (uint)g.Width ? src[ix] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint: x (C, H, W) += the column entries scattered back to the pixels they came from.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> x)
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, row = 0;
+        for (int c = 0; c < g.Channels; c++)
+        for (int i = 0; i < g.KernelH; i++)
+        for (int j = 0; j < g.KernelW; j++, row++)
+        {
+            var src = cols.Slice(row * ho * wo, ho * wo);
+            for (int oy = 0; oy < ho; oy++)
+            {
+                int iy = oy * g.Stride - g.Padding + i;
+                if (iy < 0 || iy >= g.Height) continue;
+                var dst = x.Slice((c * g.Height + iy) * g.Width, g.Width);
+                for (int ox = 0; ox < wo; ox++)
+                {
+                    int ix = ox * g.Stride - g.Padding + j;
+                    if ((uint)ix < (uint)g.Width) dst[ix] += src[oy * wo + ox];
+                }
+            }
+        }
+    }
+}
