@@ -1,0 +1,89 @@
+using SharpGan.Tensors;
+
+namespace SharpGan.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Batch normalisation over (N, F) or (N, C, H, W): per channel c, x̂ = (x − μ_c)/√(σ²_c + eps), y = γ_c·x̂ + β_c.
+    /// Training: μ, σ² (biased) from the batch, and the running statistics move by <paramref name="momentum"/>
+    /// (PyTorch's convention: running ← (1 − m)·running + m·batch, with the unbiased variance). Eval: the running
+    /// statistics are used and nothing is updated. gamma/beta may be null (affine = false).
+    /// </summary>
+    public static Tensor BatchNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor runningMean, Tensor runningVar, bool training, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        if (x.Shape.Length is not (2 or 4)) throw new ArgumentException($"batch norm input must be (N, F) or (N, C, H, W), got [{ShapeUtil.Format(x.Shape)}]", nameof(x));
+        int n = x.Shape[0], channels = x.Shape[1], spatial = x.Shape.Length == 4 ? x.Shape[2] * x.Shape[3] : 1, count = n * spatial;
+        foreach (var (t, name) in new[] { (gamma, "gamma"), (beta, "beta"), (runningMean, "runningMean"), (runningVar, "runningVar") })
+            if (t is not null && (t.Shape.Length != 1 || t.Shape[0] != channels))
+                throw new ArgumentException($"{name} must have shape [{channels}] for input [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(t.Shape)}]", name);
+        if (training && count < 2) throw new ArgumentException($"batch norm in training mode needs more than one value per channel, input is [{ShapeUtil.Format(x.Shape)}]", nameof(x));
+        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be positive");
+        if (!(momentum is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
+
+        var y = Tensor.Uninitialized(x.Shape);
+        float[] xhat = TensorArena.RentFloats(x.Length);
+        float[] invStd = TensorArena.RentFloats(channels);
+        for (int c = 0; c < channels; c++)
+        {
+            double mean, variance;
+            if (training)
+            {
+                double sum = 0, sumSq = 0;
+                for (int b = 0; b < n; b++)
+                    foreach (float v in x.Data.AsSpan((b * channels + c) * spatial, spatial)) { sum += v; sumSq += (double)v * v; }
+                mean = sum / count;
+                variance = Math.Max(0, sumSq / count - mean * mean);
+                runningMean.Data[c] = (float)((1 - momentum) * runningMean.Data[c] + momentum * mean);
+                runningVar.Data[c] = (float)((1 - momentum) * runningVar.Data[c] + momentum * variance * count / (count - 1));
+            }
+            else
+            {
+                (mean, variance) = (runningMean.Data[c], runningVar.Data[c]);
+            }
+            float inv = (float)(1 / Math.Sqrt(variance + eps)), g = gamma?.Data[c] ?? 1f, bt = beta?.Data[c] ?? 0f, mu = (float)mean;
+            invStd[c] = inv;
+            for (int b = 0; b < n; b++)
+            {
+                int o = (b * channels + c) * spatial;
+                for (int i = o; i < o + spatial; i++)
+                {
+                    float h = (x.Data[i] - mu) * inv;
+                    xhat[i] = h;
+                    y.Data[i] = g * h + bt;
+                }
+            }
+        }
+        if (!Tape.ShouldRecord(x, gamma ?? x, beta)) return y;
+        bool gx = x.RequiresGrad, gg = gamma?.RequiresGrad ?? false, gb = beta?.RequiresGrad ?? false;
+        Tape.Record(y, () =>
+        {
+            var dy = y.Grad!;
+            for (int c = 0; c < channels; c++)
+            {
+                double sumDy = 0, sumDyXhat = 0;
+                for (int b = 0; b < n; b++)
+                    for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) { sumDy += dy[i]; sumDyXhat += dy[i] * xhat[i]; }
+                if (gg) gamma!.EnsureGrad()[c] += (float)sumDyXhat;
+                if (gb) beta!.EnsureGrad()[c] += (float)sumDy;
+                if (!gx) continue;
+                var dx = x.EnsureGrad();
+                float g = gamma?.Data[c] ?? 1f;
+                if (training)
+                {
+                    // dx = γ·invStd/N · (N·dy − Σdy − x̂·Σ(dy·x̂)): the batch statistics depend on x too.
+                    float scale = g * invStd[c] / count, mDy = (float)sumDy, mDyX = (float)sumDyXhat;
+                    for (int b = 0; b < n; b++)
+                        for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) dx[i] += scale * (count * dy[i] - mDy - xhat[i] * mDyX);
+                }
+                else
+                {
+                    float scale = g * invStd[c];
+                    for (int b = 0; b < n; b++)
+                        for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) dx[i] += scale * dy[i];
+                }
+            }
+        });
+        return y;
+    }
+}
