@@ -46,6 +46,9 @@ public sealed class AdversarialStep
     /// </summary>
     public int GeneratorSteps { get; init; } = 1;
 
+    /// <summary>Run D on the real and fake halves in two passes (keeps BatchNorm statistics unmixed).</summary>
+    public bool SeparateBatches { get; init; }
+
     /// <summary>Wires the step. <paramref name="noiseRng"/> draws every z, so a restored Rng replays the same noise.</summary>
     public AdversarialStep(Module generator, Module discriminator, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer,
         int batchSize, int noiseDim, Rng noiseRng, int k = 1, GeneratorLoss loss = GeneratorLoss.NonSaturating,
@@ -93,7 +96,8 @@ public sealed class AdversarialStep
         {
             Tensor fake;
             using (_tape.NoGrad()) fake = _g.Forward(_noise);
-            var logits = _d.Forward(Ops.Concat(0, real, fake));
+            // Real rows first, fake rows second: in one pass, or in two so BatchNorm sees each kind alone.
+            var logits = SeparateBatches ? Ops.Concat(0, _d.Forward(real), _d.Forward(fake)) : _d.Forward(Ops.Concat(0, real, fake));
             var loss = GanLosses.Discriminator(logits, _targets);
             _tape.Backward(loss);
             return new StepStats(loss.Item(), 0f,

@@ -20,8 +20,8 @@ public static class Checkpoint
     public static void Save(string path, GanModels models, Optimizer optG, Optimizer optD, TrainerState state, GanConfig config)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (name, p) in models.Generator.NamedParameters()) tensors.Add(new("generator." + name, p));
-        foreach (var (name, p) in models.Discriminator.NamedParameters()) tensors.Add(new("discriminator." + name, p));
+        foreach (var (name, p) in models.Generator.NamedState()) tensors.Add(new("generator." + name, p));
+        foreach (var (name, p) in models.Discriminator.NamedState()) tensors.Add(new("discriminator." + name, p));
         foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new("optimizer.generator." + name, Tensor.FromArray(b, b.Length)));
         foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new("optimizer.discriminator." + name, Tensor.FromArray(b, b.Length)));
         var metadata = new Dictionary<string, string>
@@ -57,10 +57,10 @@ public static class Checkpoint
         return new Loaded(path, content, config, state);
     }
 
-    /// <summary>Copies the weights into a module, checking every name and shape.</summary>
+    /// <summary>Copies the weights (and buffers such as BatchNorm statistics) into a module, checking every name and shape.</summary>
     public static void LoadWeights(Loaded checkpoint, string prefix, Module module)
     {
-        foreach (var (name, p) in module.NamedParameters())
+        foreach (var (name, p) in module.NamedState())
         {
             if (!checkpoint.Content.Tensors.TryGetValue(prefix + name, out var t))
                 throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' is missing; the checkpoint does not match this model");

@@ -61,6 +61,9 @@ public static class ConfigIo
         Check(ModelFactory.Architectures.Contains(m.Architecture), "model.architecture", $"must be one of {string.Join(", ", ModelFactory.Architectures)}", m.Architecture);
         Check(m.NoiseDim > 0, "model.noise_dim", "must be positive", m.NoiseDim);
         Check(m.GeneratorHidden > 0, "model.generator_hidden", "must be positive", m.GeneratorHidden);
+        Check(m.Features > 0, "model.features", "must be positive", m.Features);
+        Check(m.Architecture != "dcgan28" || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", "must be minus_one_one for dcgan28 (its generator ends in tanh)", c.PixelRange);
+        Check(m.Architecture != "mlp-maxout" || c.PixelRange == PixelRange.ZeroOne, "pixel_range", "must be zero_one for mlp-maxout (its generator ends in a sigmoid)", c.PixelRange);
         Check(m.DiscriminatorUnits > 0, "model.discriminator_units", "must be positive", m.DiscriminatorUnits);
         Check(m.DiscriminatorPieces > 0, "model.discriminator_pieces", "must be positive", m.DiscriminatorPieces);
         Check(m.DiscriminatorInputKeep is > 0 and <= 1, "model.discriminator_input_keep", "must be in (0, 1]", m.DiscriminatorInputKeep);

@@ -36,7 +36,7 @@ public sealed record GanConfig
 /// <summary>Model section of <see cref="GanConfig"/>.</summary>
 public sealed record ModelConfig
 {
-    /// <summary>"mlp-maxout" (the paper's MNIST networks).</summary>
+    /// <summary>"mlp-maxout" (the paper's MNIST networks) or "dcgan28" (PAPER §7's 28×28 DCGAN).</summary>
     public string Architecture { get; init; } = "mlp-maxout";
 
     /// <summary>Dimension of z.</summary>
@@ -66,6 +66,9 @@ public sealed record ModelConfig
     /// <summary>D weights and biases start U(−r, r).</summary>
     public float DiscriminatorInitRange { get; init; } = 0.005f;
 
+    /// <summary>Base channel count f of the DCGAN networks (4f, 2f, f).</summary>
+    public int Features { get; init; } = 64;
+
     /// <summary>Set G's output bias to the logit of the data's mean pixel values.</summary>
     public bool OutputBiasFromData { get; init; } = true;
 }
@@ -84,6 +87,12 @@ public sealed record TrainingConfig
 
     /// <summary>Apply D and G updates from the same minibatch together (the reference code's choice).</summary>
     public bool Simultaneous { get; init; }
+
+    /// <summary>
+    /// Run D on the real and the fake half separately (two forward passes) rather than on one concatenated batch,
+    /// so BatchNorm's batch statistics never mix real and generated images (DCGAN's reference does this).
+    /// </summary>
+    public bool SeparateDiscriminatorBatches { get; init; }
 
     /// <summary>Epochs to train (passes of D over the training set).</summary>
     public int Epochs { get; init; } = 100;

@@ -59,7 +59,8 @@ public sealed class GanTrainer
         _noiseRng = new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.Noise));
         _sampler = new MinibatchSampler(train, t.BatchSize, new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.Data)));
         _algorithm = new AdversarialStep(_models.Generator, _models.Discriminator, _optG, _optD, t.BatchSize, _models.NoiseDim,
-            _noiseRng, t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous);
+            _noiseRng, t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous)
+        { SeparateBatches = t.SeparateDiscriminatorBatches };
         var o = config.Optimizer;
         _decay = new LearningRateDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor);
         _momentum = new LinearRamp(o.MomentumStart, o.MomentumEnd, o.MomentumRampStartEpoch, o.MomentumRampEndEpoch);

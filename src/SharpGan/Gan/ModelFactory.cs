@@ -15,7 +15,7 @@ public sealed record GanModels(Module Generator, Module Discriminator, int Noise
 public static class ModelFactory
 {
     /// <summary>Architectures a config may name.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout"];
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout", "dcgan28"];
 
     /// <summary>The seed of one of a run's independent random streams.</summary>
     public static ulong StreamSeed(long seed, RandomStream stream) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)stream);
@@ -38,6 +38,12 @@ public static class ModelFactory
                 var d = new MaxoutDiscriminator(dropout, 784, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
                 d.InitializeUniform(m.DiscriminatorInitRange, init);
                 return new GanModels(g, d, m.NoiseDim, 28, 28, 1, dropout);
+            case "dcgan28":
+                var dg = Dcgan28.Generator(m.NoiseDim, m.Features);
+                var dd = Dcgan28.Discriminator(m.Features);
+                Dcgan28.Initialize(dg, init);
+                Dcgan28.Initialize(dd, init);
+                return new GanModels(dg, dd, m.NoiseDim, 28, 28, 1, dropout);
             default:
                 throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
         }

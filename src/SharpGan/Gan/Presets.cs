@@ -10,12 +10,25 @@ public static class Presets
     [
         ("mnist-paper", "Goodfellow et al. 2014 on MNIST: MLP G (1200-1200, ReLU, sigmoid), maxout D (240×5 ×2) with dropout, SGD+momentum", MnistPaper("mnist")),
         ("fashion-mnist-paper", "the same networks and schedule on Fashion-MNIST", MnistPaper("fashion-mnist")),
+        ("mnist-dcgan", "DCGAN for 28×28 (ConvT 7,4,4 / Conv 4,4,7, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("mnist")),
+        ("fashion-mnist-dcgan", "the DCGAN-28 networks and schedule on Fashion-MNIST", Dcgan("fashion-mnist")),
     ];
 
     /// <summary>Looks a preset up; throws <see cref="ConfigException"/> listing the names when unknown.</summary>
     public static GanConfig Get(string name) =>
         All.FirstOrDefault(p => p.Name == name).Config
         ?? throw new ConfigException($"unknown preset '{name}'; available: {string.Join(", ", All.Select(p => p.Name))} (see `sharpgan presets`)");
+
+    // PAPER §7: 28×28 layout, nz = 100, N(0, 0.02) init, Adam 2e-4 with β = (0.5, 0.999) at a constant rate, batch 64.
+    private static GanConfig Dcgan(string dataset) => new()
+    {
+        Preset = dataset + "-dcgan",
+        Dataset = dataset,
+        PixelRange = PixelRange.MinusOneOne,
+        Model = new ModelConfig { Architecture = "dcgan28", NoiseDim = 100, Features = 64, OutputBiasFromData = false },
+        Training = new TrainingConfig { BatchSize = 64, K = 1, Epochs = 25, SeparateDiscriminatorBatches = true },
+        Optimizer = new OptimizerConfig { Kind = "adam", LearningRate = 2e-4f, LrDecayFactor = 1, Beta1 = 0.5f, Beta2 = 0.999f },
+    };
 
     // PAPER §4, exactly: G 100 → 1200 → 1200 → 784 (U(±0.05), output bias from pixel marginals), D maxout
     // 240×5 ×2 with dropout keep 0.8/0.5 (U(±0.005)), SGD lr 0.1 decayed ÷1.000004 per update to 1e-6,

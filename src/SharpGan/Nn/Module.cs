@@ -10,6 +10,7 @@ public abstract class Module
 {
     private readonly List<(string Name, Tensor Value)> _parameters = new();
     private readonly List<(string Name, Module Value)> _children = new();
+    private readonly List<(string Name, Tensor Value)> _buffers = new();
 
     /// <summary>True in training mode (dropout active), false in eval mode.</summary>
     public bool IsTraining { get; private set; } = true;
@@ -26,6 +27,26 @@ public abstract class Module
         _parameters.Add((name, value));
         return value;
     }
+
+    /// <summary>Registers state that is saved with the weights but not trained (BatchNorm's running statistics).</summary>
+    protected Tensor RegisterBuffer(string name, Tensor value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        value.Name = name;
+        _buffers.Add((name, value));
+        return value;
+    }
+
+    /// <summary>Every buffer with its dotted path, depth first.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (name, value) in _buffers) yield return (prefix + name, value);
+        foreach (var (name, child) in _children)
+            foreach (var b in child.NamedBuffers(prefix + name + ".")) yield return b;
+    }
+
+    /// <summary>Parameters then buffers: everything a checkpoint must hold to rebuild the module exactly.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedState() => NamedParameters().Concat(NamedBuffers());
 
     /// <summary>Registers a child module under <paramref name="name"/>.</summary>
     protected T RegisterModule<T>(string name, T module) where T : Module
