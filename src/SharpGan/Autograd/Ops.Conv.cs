@@ -9,7 +9,8 @@ public static partial class Ops
 {
     /// <summary>
     /// 2-D convolution, NCHW. x (N, C, H, W), weight (F, C, kh, kw), bias (F) or null → y (N, F, Ho, Wo).
-    /// Per image: cols = im2col(x_n) (C·kh·kw, Ho·Wo), y_n = W (F, C·kh·kw) · cols.
+    /// The whole batch is one GEMM: cols (C·kh·kw, N·Ho·Wo) holds every image's im2col side by side, and
+    /// Y (F, N·Ho·Wo) = W (F, C·kh·kw) · cols, then Y is regrouped per image.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
@@ -20,32 +21,26 @@ public static partial class Ops
         var g = new ConvGeometry(x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[2], weight.Shape[3], stride, padding);
         g.Validate();
         CheckBias(bias, f);
-        int inSize = g.Channels * g.Height * g.Width, outSize = f * g.Positions, k = g.PatchSize, p = g.Positions;
+        int inSize = g.Channels * g.Height * g.Width, k = g.PatchSize, p = g.Positions, np = n * p;
+        float[] cols = TensorArena.RentFloats(k * np); // kept for the weight gradient
+        for (int i = 0; i < n; i++) Im2Col.Forward(g, x.Data.AsSpan(i * inSize, inSize), cols.AsSpan(i * p), np);
+        float[] wide = TensorArena.RentFloats(f * np);
+        Gemm.Multiply(false, false, f, np, k, 1f, weight.Data, k, cols, np, 0f, wide, np);
         var y = Tensor.Uninitialized(n, f, g.OutHeight, g.OutWidth);
-        float[] cols = TensorArena.RentFloats(n * k * p); // kept for the weight gradient
-        for (int i = 0; i < n; i++)
-        {
-            var c = cols.AsSpan(i * k * p, k * p);
-            Im2Col.Forward(g, x.Data.AsSpan(i * inSize, inSize), c);
-            Gemm.Multiply(false, false, f, p, k, 1f, weight.Data, k, c, p, 0f, y.Data.AsSpan(i * outSize, outSize), p);
-            if (bias is not null) AddChannelBias(y.Data.AsSpan(i * outSize, outSize), bias.Data, p);
-        }
+        FromWide(wide, y.Data, n, f, p);
+        if (bias is not null) AddChannelBias(y.Data, bias.Data, n, p);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
         Tape.Record(y, () =>
         {
-            float[] dcols = gx ? TensorArena.RentFloats(k * p) : [];
-            for (int i = 0; i < n; i++)
-            {
-                var dy = y.Grad.AsSpan(i * outSize, outSize);
-                if (gw) Gemm.Multiply(false, true, f, k, p, 1f, dy, p, cols.AsSpan(i * k * p, k * p), p, 1f, weight.EnsureGrad(), k);
-                if (gb) AccumulateChannelSums(dy, bias!.EnsureGrad(), p);
-                if (gx)
-                {
-                    Gemm.Multiply(true, false, k, p, f, 1f, weight.Data, k, dy, p, 0f, dcols, p);
-                    Im2Col.Backward(g, dcols.AsSpan(0, k * p), x.EnsureGrad().AsSpan(i * inSize, inSize));
-                }
-            }
+            if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, p);
+            if (!gx && !gw) return;
+            ToWide(y.Grad!, wide, n, f, p); // dY (F, N·P)
+            if (gw) Gemm.Multiply(false, true, f, k, np, 1f, wide, np, cols, np, 1f, weight.EnsureGrad(), k);
+            if (!gx) return;
+            Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
+            var dx = x.EnsureGrad();
+            for (int i = 0; i < n; i++) Im2Col.Backward(g, cols.AsSpan(i * p), dx.AsSpan(i * inSize, inSize), np);
         });
         return y;
     }
@@ -53,7 +48,7 @@ public static partial class Ops
     /// <summary>
     /// Transposed 2-D convolution (the adjoint of <see cref="Conv2d"/>), NCHW. x (N, Cin, H, W), weight
     /// (Cin, Cout, kh, kw) as in PyTorch, bias (Cout) → y (N, Cout, Ho, Wo), Ho = (H − 1)·s − 2p + kh.
-    /// Per image: cols = Wᵀ (Cout·kh·kw, Cin) · x_n (Cin, H·W), y_n = col2im(cols).
+    /// One GEMM for the batch: cols (Cout·kh·kw, N·H·W) = Wᵀ · X (Cin, N·H·W), then col2im per image.
     /// </summary>
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
@@ -68,30 +63,32 @@ public static partial class Ops
         g.Validate();
         if (g.OutHeight != h || g.OutWidth != w) throw new ArgumentException($"conv_transpose2d geometry does not invert: {ho}×{wo} convolves back to {g.OutHeight}×{g.OutWidth}, not {h}×{w}", nameof(x));
         CheckBias(bias, cout);
-        int k = g.PatchSize, p = h * w, inSize = cin * p, outSize = cout * ho * wo;
+        int k = g.PatchSize, p = h * w, np = n * p, outSize = cout * ho * wo;
+        float[] xWide = TensorArena.RentFloats(cin * np);
+        ToWide(x.Data, xWide, n, cin, p); // X (Cin, N·H·W), kept for the weight gradient
+        float[] cols = TensorArena.RentFloats(k * np);
+        Gemm.Multiply(true, false, k, np, cin, 1f, weight.Data, k, xWide, np, 0f, cols, np);
         var y = Tensor.Uninitialized(n, cout, ho, wo);
         Array.Clear(y.Data);
-        float[] cols = TensorArena.RentFloats(k * p);
-        for (int i = 0; i < n; i++)
-        {
-            Gemm.Multiply(true, false, k, p, cin, 1f, weight.Data, k, x.Data.AsSpan(i * inSize, inSize), p, 0f, cols, p);
-            Im2Col.Backward(g, cols.AsSpan(0, k * p), y.Data.AsSpan(i * outSize, outSize));
-            if (bias is not null) AddChannelBias(y.Data.AsSpan(i * outSize, outSize), bias.Data, ho * wo);
-        }
+        for (int i = 0; i < n; i++) Im2Col.Backward(g, cols.AsSpan(i * p), y.Data.AsSpan(i * outSize, outSize), np);
+        if (bias is not null) AddChannelBias(y.Data, bias.Data, n, ho * wo);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
         Tape.Record(y, () =>
         {
-            float[] dcols = TensorArena.RentFloats(k * p);
+            if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, ho * wo);
+            if (!gx && !gw) return;
+            for (int i = 0; i < n; i++) Im2Col.Forward(g, y.Grad.AsSpan(i * outSize, outSize), cols.AsSpan(i * p), np); // dcols
+            if (gw) Gemm.Multiply(false, true, cin, k, np, 1f, xWide, np, cols, np, 1f, weight.EnsureGrad(), k);
+            if (!gx) return;
+            Gemm.Multiply(false, false, cin, np, k, 1f, weight.Data, k, cols, np, 0f, xWide, np); // dX (Cin, N·P)
+            var dx = x.EnsureGrad();
             for (int i = 0; i < n; i++)
-            {
-                var dy = y.Grad.AsSpan(i * outSize, outSize);
-                if (gb) AccumulateChannelSums(dy, bias!.EnsureGrad(), ho * wo);
-                if (!gx && !gw) continue;
-                Im2Col.Forward(g, dy, dcols.AsSpan(0, k * p));
-                if (gx) Gemm.Multiply(false, false, cin, p, k, 1f, weight.Data, k, dcols, p, 1f, x.EnsureGrad().AsSpan(i * inSize, inSize), p);
-                if (gw) Gemm.Multiply(false, true, cin, k, p, 1f, x.Data.AsSpan(i * inSize, inSize), p, dcols, p, 1f, weight.EnsureGrad(), k);
-            }
+                for (int c = 0; c < cin; c++)
+                {
+                    var dst = dx.AsSpan((i * cin + c) * p, p);
+                    TensorPrimitives.Add(dst, xWide.AsSpan(c * np + i * p, p), dst);
+                }
         });
         return y;
     }
@@ -102,19 +99,35 @@ public static partial class Ops
             throw new ArgumentException($"bias must have shape [{channels}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
     }
 
-    // y (F, P) += bias[f] on every position of channel f.
-    private static void AddChannelBias(Span<float> y, ReadOnlySpan<float> bias, int positions)
+    // (N, C, P) → (C, N·P): channels outermost, so a batch multiplies as one matrix.
+    private static void ToWide(ReadOnlySpan<float> batch, Span<float> wide, int n, int c, int p)
     {
-        for (int c = 0; c < bias.Length; c++)
-        {
-            var plane = y.Slice(c * positions, positions);
-            TensorPrimitives.Add(plane, bias[c], plane);
-        }
+        for (int i = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++) batch.Slice((i * c + ch) * p, p).CopyTo(wide.Slice(ch * n * p + i * p, p));
     }
 
-    // db[f] += Σ over positions of dy (F, P).
-    private static void AccumulateChannelSums(ReadOnlySpan<float> dy, Span<float> db, int positions)
+    // (C, N·P) → (N, C, P).
+    private static void FromWide(ReadOnlySpan<float> wide, Span<float> batch, int n, int c, int p)
     {
-        for (int c = 0; c < db.Length; c++) db[c] += TensorPrimitives.Sum(dy.Slice(c * positions, positions));
+        for (int i = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++) wide.Slice(ch * n * p + i * p, p).CopyTo(batch.Slice((i * c + ch) * p, p));
+    }
+
+    // y (N, C, P) += bias[c] on every position of channel c.
+    private static void AddChannelBias(Span<float> y, ReadOnlySpan<float> bias, int n, int positions)
+    {
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < bias.Length; c++)
+            {
+                var plane = y.Slice((i * bias.Length + c) * positions, positions);
+                TensorPrimitives.Add(plane, bias[c], plane);
+            }
+    }
+
+    // db[c] += Σ over images and positions of dy (N, C, P).
+    private static void AccumulateChannelSums(ReadOnlySpan<float> dy, Span<float> db, int n, int positions)
+    {
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < db.Length; c++) db[c] += TensorPrimitives.Sum(dy.Slice((i * db.Length + c) * positions, positions));
     }
 }

@@ -37,16 +37,20 @@ public readonly record struct ConvGeometry(int Channels, int Height, int Width, 
 /// </summary>
 public static class Im2Col
 {
-    /// <summary>x is (C, H, W); cols is (C·kh·kw, Ho·Wo), fully overwritten.</summary>
+    /// <summary>
+    /// x is (C, H, W); writes its (C·kh·kw, Ho·Wo) column matrix into cols, whose rows are <paramref name="rowStride"/>
+    /// apart (default Ho·Wo; a batch lays its images side by side: image i at column offset i·Ho·Wo, stride N·Ho·Wo).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> cols)
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> cols, int rowStride = -1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, row = 0;
+        if (rowStride < 0) rowStride = ho * wo;
         for (int c = 0; c < g.Channels; c++)
         for (int i = 0; i < g.KernelH; i++)
         for (int j = 0; j < g.KernelW; j++, row++)
         {
-            var dst = cols.Slice(row * ho * wo, ho * wo);
+            var dst = cols.Slice(row * rowStride, ho * wo);
             for (int oy = 0; oy < ho; oy++)
             {
                 int iy = oy * g.Stride - g.Padding + i;
@@ -62,16 +66,17 @@ public static class Im2Col
         }
     }
 
-    /// <summary>The adjoint: x (C, H, W) += the column entries scattered back to the pixels they came from.</summary>
+    /// <summary>The adjoint: x (C, H, W) += the column entries scattered back to the pixels they came from (rows <paramref name="rowStride"/> apart).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> x)
+    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> x, int rowStride = -1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, row = 0;
+        if (rowStride < 0) rowStride = ho * wo;
         for (int c = 0; c < g.Channels; c++)
         for (int i = 0; i < g.KernelH; i++)
         for (int j = 0; j < g.KernelW; j++, row++)
         {
-            var src = cols.Slice(row * ho * wo, ho * wo);
+            var src = cols.Slice(row * rowStride, ho * wo);
             for (int oy = 0; oy < ho; oy++)
             {
                 int iy = oy * g.Stride - g.Padding + i;
