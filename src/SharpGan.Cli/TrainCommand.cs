@@ -67,18 +67,17 @@ internal static class TrainCommand
             Console.WriteLine(ConfigIo.ToJson(config));
             return 0;
         }
-        if (checkpoint is null)
-        {
-            if (run.HoldsRun && !parse.GetValue(Force))
-                throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
-            if (run.HoldsRun) run.Clear();
-            Directory.CreateDirectory(run.Root);
-        }
-        Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+        if (checkpoint is null && run.HoldsRun && !parse.GetValue(Force))
+            throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
 
+        // Data first: a missing dataset must not leave a half-made run folder behind.
         var data = DatasetCatalog.Get(config.Dataset);
         var train = ImageDataset.Load(data, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
         if (config.TrainLimit is { } limit) train = train.Take(limit);
+
+        if (checkpoint is null && run.HoldsRun) run.Clear();
+        Directory.CreateDirectory(run.Root);
+        Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         var trainer = new GanTrainer(config, train, run, checkpoint);
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
         var result = ProgressDisplay.Run(trainer);

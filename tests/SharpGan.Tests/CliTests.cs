@@ -119,6 +119,30 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void MissingDataLeavesNoRunFolderBehind()
+    {
+        string? saved = Environment.GetEnvironmentVariable("SHARPGAN_DATA");
+        string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", Path.Combine(_dir, "empty"));
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Path.Combine(_dir, "cache"));
+        Environment.SetEnvironmentVariable("SHARPGAN_OFFLINE", "1");
+        try
+        {
+            string run = Path.Combine(_dir, "nodata");
+            var (code, _, err) = Sharpgan("train", "--config", SmallConfigFile(2), "--out", run, "--data-dir", Path.Combine(_dir, "empty"));
+            Assert.NotEqual(0, code);
+            Assert.Contains("SHARPGAN_OFFLINE", err);
+            Assert.False(new RunDirectory(run).HoldsRun);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SHARPGAN_DATA", saved);
+            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", cache);
+            Environment.SetEnvironmentVariable("SHARPGAN_OFFLINE", null);
+        }
+    }
+
+    [Fact]
     public void ForeignCheckpointIsRefused()
     {
         string run = Path.Combine(_dir, "foreign");

@@ -27,11 +27,14 @@ public sealed class DatasetLocator
         }
     }
 
-    /// <summary>Creates a locator. <paramref name="allowDownload"/> false never touches the network.</summary>
-    public DatasetLocator(string? dataDir = null, bool allowDownload = true)
+    /// <summary>
+    /// Creates a locator. <paramref name="allowDownload"/> false never touches the network; null (the default)
+    /// downloads unless the environment sets SHARPGAN_OFFLINE=1.
+    /// </summary>
+    public DatasetLocator(string? dataDir = null, bool? allowDownload = null)
     {
         _dataDir = dataDir;
-        _allowDownload = allowDownload;
+        _allowDownload = allowDownload ?? Environment.GetEnvironmentVariable("SHARPGAN_OFFLINE") != "1";
     }
 
     /// <summary>Candidate folders in lookup order.</summary>
@@ -61,7 +64,7 @@ public sealed class DatasetLocator
             return Verify(IdxFile.Decompress(File.ReadAllBytes(path), path), file, path);
         }
         if (_allowDownload) return Download(info, file);
-        throw NotFound(info, file, "downloading is disabled");
+        throw NotFound(info, file, "downloading is disabled (SHARPGAN_OFFLINE=1)");
     }
 
     private static string? FindIn(string folder, DatasetFile file)
