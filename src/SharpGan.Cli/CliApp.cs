@@ -14,6 +14,7 @@ public static class CliApp
         root.Subcommands.Add(InterpolateCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ToyCommand.Create());
+        root.Subcommands.Add(ClassifierCommand.Create());
         root.Subcommands.Add(PresetsCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root.Parse(args).Invoke();

@@ -46,4 +46,41 @@ public static partial class Ops
         Array.Fill(targets.Data, target);
         return BinaryCrossEntropyWithLogits(logits, targets);
     }
+
+    /// <summary>
+    /// Mean cross-entropy of softmax(logits) against integer class labels: logits (N, C), labels in [0, C).
+    /// Uses log-softmax with the row maximum subtracted, so large logits neither overflow nor lose precision.
+    /// Gradient to the logits: (softmax − one-hot) / N.
+    /// </summary>
+    public static Tensor SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<byte> labels)
+    {
+        ShapeUtil.RequireRank2(logits, nameof(logits));
+        int n = logits.Shape[0], c = logits.Shape[1];
+        if (labels.Length != n) throw new ArgumentException($"{n} rows of logits but {labels.Length} labels", nameof(labels));
+        var y = Tensor.Uninitialized(1);
+        float[] probabilities = TensorArena.RentFloats(n * c);
+        byte[] kept = labels.ToArray();
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (kept[i] >= c) throw new ArgumentOutOfRangeException(nameof(labels), kept[i], $"label {kept[i]} at row {i} is not below the {c} classes");
+            var row = logits.Data.AsSpan(i * c, c);
+            float max = TensorPrimitives.Max(row);
+            double sum = 0;
+            for (int j = 0; j < c; j++) sum += Math.Exp(row[j] - max);
+            double logSum = Math.Log(sum);
+            total += logSum - (row[kept[i]] - max);
+            for (int j = 0; j < c; j++) probabilities[i * c + j] = (float)Math.Exp(row[j] - max - logSum);
+        }
+        y.Data[0] = (float)(total / n);
+        if (!Tape.ShouldRecord(logits)) return y;
+        Tape.Record(y, () =>
+        {
+            float scale = y.Grad![0] / n;
+            var dx = logits.EnsureGrad();
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < c; j++) dx[i * c + j] += scale * (probabilities[i * c + j] - (j == kept[i] ? 1f : 0f));
+        });
+        return y;
+    }
 }

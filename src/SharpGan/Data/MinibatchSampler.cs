@@ -45,8 +45,11 @@ public sealed class MinibatchSampler
         _rng.Shuffle(_order);
     }
 
-    /// <summary>Copies the next batch into <paramref name="destination"/> (batch, dimension), starting a new epoch when one ends.</summary>
-    public void Next(Tensor destination)
+    /// <summary>
+    /// Copies the next batch into <paramref name="destination"/> (batch, dimension), and its labels into
+    /// <paramref name="labels"/> when given, starting a new epoch when one ends.
+    /// </summary>
+    public void Next(Tensor destination, Span<byte> labels = default)
     {
         if (destination.Length != BatchSize * _data.Dimension)
             throw new ArgumentException($"destination must hold {BatchSize}×{_data.Dimension} values, has shape [{ShapeUtil.Format(destination.Shape)}]", nameof(destination));
@@ -58,7 +61,11 @@ public sealed class MinibatchSampler
         }
         int d = _data.Dimension;
         for (int r = 0; r < BatchSize; r++)
-            _data.Pixels.AsSpan(_order[BatchInEpoch * BatchSize + r] * d, d).CopyTo(destination.Data.AsSpan(r * d, d));
+        {
+            int index = _order[BatchInEpoch * BatchSize + r];
+            _data.Pixels.AsSpan(index * d, d).CopyTo(destination.Data.AsSpan(r * d, d));
+            if (!labels.IsEmpty) labels[r] = _data.Labels[index];
+        }
         BatchInEpoch++;
     }
 

@@ -1,0 +1,152 @@
+using SharpGan.Autograd;
+using SharpGan.Data;
+using SharpGan.Nn;
+using SharpGan.Optim;
+using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Evaluation;
+
+/// <summary>
+/// A small CNN trained with SharpGAN itself on MNIST or Fashion-MNIST, whose 256-d penultimate features define the
+/// sample-quality metrics (Fréchet distance, precision/recall) and whose predictions give the class histogram:
+/// Conv(1→32, 4,2,1) + LeakyReLU → Conv(32→64, 4,2,1) + BatchNorm + LeakyReLU → Linear 3136→256 + ReLU → Linear 256→10.
+/// Inputs are 28×28 images in [0, 1], flat (N, 784).
+/// </summary>
+public sealed class FeatureClassifier
+{
+    /// <summary>Feature dimension.</summary>
+    public const int FeatureDim = 256;
+
+    /// <summary>The "format" metadata of a saved classifier.</summary>
+    public const string Format = "sharpgan-classifier/1";
+
+    private readonly Sequential _features;
+    private readonly Linear _head;
+    private readonly Module _all;
+
+    /// <summary>Dataset the classifier was trained on.</summary>
+    public string Dataset { get; }
+
+    /// <summary>Builds an untrained classifier (He-initialised).</summary>
+    public FeatureClassifier(string dataset, Rng rng)
+    {
+        Dataset = dataset;
+        _features = new Sequential(
+            new Reshape(1, 28, 28),
+            new Conv2d(1, 32, 4, 2, 1), ActivationLayer.LeakyReLU(0.2f),
+            new Conv2d(32, 64, 4, 2, 1, bias: false), new BatchNorm(64), ActivationLayer.LeakyReLU(0.2f),
+            new Reshape(64 * 7 * 7),
+            new Linear(64 * 7 * 7, FeatureDim, Activation.ReLU));
+        _head = new Linear(FeatureDim, 10);
+        _all = new Sequential(_features, _head);
+        foreach (var (name, p) in _all.NamedParameters())
+            if (p.Shape.Length > 1) Init.HeNormal(p, rng);
+    }
+
+    /// <summary>Trains with Adam (lr 1e-3), batch 64; reports (epoch, mean loss) after each epoch.</summary>
+    public void Train(ImageDataset train, int epochs, Rng rng, Action<int, double>? onEpoch = null)
+    {
+        const int batch = 64;
+        var sampler = new MinibatchSampler(train, batch, rng);
+        var optimizer = new Adam(_all.NamedParameters(), 1e-3f);
+        var x = new Tensor(batch, train.Dimension);
+        var labels = new byte[batch];
+        var tape = new Tape();
+        _all.Train();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            double lossSum = 0;
+            for (int b = 0; b < sampler.BatchesPerEpoch; b++)
+            {
+                sampler.Next(x, labels);
+                optimizer.ZeroGrad();
+                using (tape.Begin())
+                {
+                    var loss = Ops.SoftmaxCrossEntropy(_head.Forward(_features.Forward(x)), labels);
+                    lossSum += loss.Item();
+                    tape.Backward(loss);
+                }
+                optimizer.Step();
+            }
+            onEpoch?.Invoke(epoch, lossSum / sampler.BatchesPerEpoch);
+        }
+        _all.Eval();
+    }
+
+    /// <summary>Penultimate features (count, 256) of images (count, 784) in [0, 1], in eval mode.</summary>
+    public float[] Features(ReadOnlySpan<float> images, int count) => Apply(images, count, FeatureDim, x => _features.Forward(x));
+
+    /// <summary>Class probabilities (count, 10).</summary>
+    public float[] Probabilities(ReadOnlySpan<float> images, int count)
+    {
+        var logits = Apply(images, count, 10, x => _head.Forward(_features.Forward(x)));
+        for (int i = 0; i < count; i++)
+        {
+            var row = logits.AsSpan(i * 10, 10);
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(row, row);
+        }
+        return logits;
+    }
+
+    /// <summary>Fraction of images whose most probable class is their label.</summary>
+    public double Accuracy(ImageDataset data)
+    {
+        var p = Probabilities(data.Pixels, data.Count);
+        int correct = 0;
+        for (int i = 0; i < data.Count; i++)
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p.AsSpan(i * 10, 10)) == data.Labels[i]) correct++;
+        return (double)correct / data.Count;
+    }
+
+    // Runs a network over the images in blocks, in eval mode, copying each block's output out of its tape.
+    private float[] Apply(ReadOnlySpan<float> images, int count, int width, Func<Tensor, Tensor> network)
+    {
+        const int block = 500;
+        _all.Eval();
+        var output = new float[count * width];
+        var tape = new Tape();
+        for (int start = 0; start < count; start += block)
+        {
+            int rows = Math.Min(block, count - start);
+            var x = Tensor.FromArray(images.Slice(start * 784, rows * 784).ToArray(), rows, 784);
+            using (tape.Begin())
+            using (tape.NoGrad())
+                network(x).Data.AsSpan(0, rows * width).CopyTo(output.AsSpan(start * width));
+        }
+        return output;
+    }
+
+    /// <summary>Saves weights and BatchNorm statistics (safetensors, atomic) with the dataset and test accuracy.</summary>
+    public void Save(string path, double testAccuracy)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        SafeTensors.Write(path, _all.NamedState().Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Value)), new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["dataset"] = Dataset,
+            ["test_accuracy"] = testAccuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>Loads a classifier saved by <see cref="Save"/>; throws <see cref="InvalidDataException"/> when it is not one.</summary>
+    public static (FeatureClassifier Classifier, double TestAccuracy) Load(string path)
+    {
+        var content = SafeTensors.Read(path);
+        if (!content.Metadata.TryGetValue("format", out var format) || format != Format)
+            throw new InvalidDataException($"{path}: not a SharpGAN classifier (format '{format ?? "missing"}')");
+        var classifier = new FeatureClassifier(content.Metadata["dataset"], new Rng(0));
+        foreach (var (name, p) in classifier._all.NamedState())
+        {
+            if (!content.Tensors.TryGetValue(name, out var t) || t.Length != p.Length)
+                throw new InvalidDataException($"{path}: tensor '{name}' is missing or has the wrong size");
+            t.Data.CopyTo(p.Data, 0);
+        }
+        classifier._all.Eval();
+        return (classifier, double.Parse(content.Metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Where `sharpgan classifier train` keeps a dataset's classifier: ~/.cache/sharpgan/classifiers/NAME.safetensors.</summary>
+    public static string DefaultPath(string dataset) =>
+        Path.Combine(Path.GetDirectoryName(DatasetLocator.CacheRoot)!, "classifiers", dataset + ".safetensors");
+}
