@@ -28,6 +28,7 @@ internal static class EvalCommand
         parzen.SetAction(parse => Guard.Run(() => ExecuteParzen(parse)));
         var eval = new Command("eval", "Evaluate a trained generator.");
         eval.Subcommands.Add(parzen);
+        eval.Subcommands.Add(MetricsCommand.Create());
         return eval;
     }
 

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using SharpGan.Data;
+using SharpGan.Evaluation;
+using SharpGan.Gan;
+using SharpGan.Tensors;
+
+namespace SharpGan.Cli;
+
+/// <summary>`sharpgan eval metrics`: classifier-feature Fréchet distance, score, class coverage, precision/recall.</summary>
+internal static class MetricsCommand
+{
+    private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
+    private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
+    private static readonly Option<FileInfo?> Classifier = new("--classifier") { Description = "Classifier file (default: the one `sharpgan classifier train` saved for the run's dataset)" };
+    private static readonly Option<int> Count = new("--count") { Description = "Samples (and reference images)", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
+    private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset" };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
+
+    public static Command Create()
+    {
+        var command = new Command("metrics", "Fréchet distance, classifier score, classes covered and precision/recall, beside the real-data floor.");
+        foreach (var o in new Option[] { Run, CheckpointFile, Classifier, Count, Seed, DataDir, Json }) command.Options.Add(o);
+        command.SetAction(parse => Guard.Run(() => Execute(parse)));
+        return command;
+    }
+
+    private static int Execute(ParseResult parse)
+    {
+        int count = parse.GetValue(Count);
+        if (count < 10) throw new UserError($"--count must be at least 10, got {count}");
+        var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
+        if (models.SampleDim != 784) throw new UserError($"the feature classifier reads 28×28 images; this model draws {models.SampleHeight}×{models.SampleWidth}×{models.SampleChannels}");
+        string classifierPath = parse.GetValue(Classifier)?.FullName ?? FeatureClassifier.DefaultPath(config.Dataset);
+        if (!File.Exists(classifierPath))
+            throw new UserError($"no classifier for {config.Dataset} at {classifierPath}; train one with `sharpgan classifier train --dataset {config.Dataset}`");
+        var (classifier, accuracy) = FeatureClassifier.Load(classifierPath);
+        var info = DatasetCatalog.Get(config.Dataset);
+        var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
+        var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
+        var train = ImageDataset.Load(info, DatasetSplit.Train, PixelRange.ZeroOne, locator);
+        int n = Math.Min(count, Math.Min(test.Count, train.Count));
+        var samples = Sampling.Generate(models, config.Model.NoisePrior, n, new Rng((ulong)parse.GetValue(Seed))).Data;
+        if (config.PixelRange == PixelRange.MinusOneOne)
+            for (int i = 0; i < samples.Length; i++) samples[i] = (samples[i] + 1f) / 2f;
+        var model = SampleMetrics.Compute(classifier, samples, n, test.Pixels, n);
+        var floor = SampleMetrics.Compute(classifier, train.Pixels, n, test.Pixels, n); // real train images vs test: the best a model can do
+        if (parse.GetValue(Json))
+        {
+            object Row(SampleMetricsResult r) => new { frechet_distance = r.FrechetDistance, classifier_score = r.ClassifierScore, classes_covered = r.ClassesCovered, class_histogram = r.ClassHistogram, precision = r.Precision, recall = r.Recall };
+            Console.WriteLine(JsonSerializer.Serialize(new { checkpoint = path, dataset = config.Dataset, samples = n, classifier_test_accuracy = accuracy, model = Row(model), real_data_floor = Row(floor) }));
+            return 0;
+        }
+        Console.WriteLine($"{n} samples from {Path.GetFileName(path)} vs {n} {config.Dataset} test images (classifier test accuracy {accuracy:P2})");
+        Console.WriteLine($"{"",-22}{"model",10}{"real data",12}");
+        Console.WriteLine($"{"Fréchet distance",-22}{model.FrechetDistance,10:F2}{floor.FrechetDistance,12:F2}");
+        Console.WriteLine($"{"classifier score",-22}{model.ClassifierScore,10:F2}{floor.ClassifierScore,12:F2}");
+        Console.WriteLine($"{"classes covered",-22}{model.ClassesCovered,10}{floor.ClassesCovered,12}");
+        Console.WriteLine($"{"precision",-22}{model.Precision,10:F3}{floor.Precision,12:F3}");
+        Console.WriteLine($"{"recall",-22}{model.Recall,10:F3}{floor.Recall,12:F3}");
+        Console.WriteLine("class histogram: " + string.Join(" ", model.ClassHistogram.Select((h, c) => $"{c}:{h:P0}")));
+        return 0;
+    }
+}
