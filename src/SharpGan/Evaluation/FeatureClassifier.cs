@@ -44,7 +44,7 @@ public sealed class FeatureClassifier
             if (p.Shape.Length > 1) Init.HeNormal(p, rng);
     }
 
-    /// <summary>Trains with Adam (lr 1e-3), batch 64; reports (epoch, mean loss) after each epoch.</summary>
+    /// <summary>Trains with Adam (lr 1e-3, then 1e-4 for the last third of the epochs), batch 64, dropout 0.5 on the features; reports (epoch, mean loss) after each epoch.</summary>
     public void Train(ImageDataset train, int epochs, Rng rng, Action<int, double>? onEpoch = null)
     {
         const int batch = 64;
@@ -56,6 +56,8 @@ public sealed class FeatureClassifier
         _all.Train();
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
+            // The last third of the epochs at a tenth of the rate: settles the weights for a better test accuracy.
+            optimizer.LearningRate = epoch > epochs - epochs / 3 ? 1e-4f : 1e-3f;
             double lossSum = 0;
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
@@ -63,7 +65,9 @@ public sealed class FeatureClassifier
                 optimizer.ZeroGrad();
                 using (tape.Begin())
                 {
-                    var loss = Ops.SoftmaxCrossEntropy(_head.Forward(_features.Forward(x)), labels);
+                    // Dropout on the features regularises the head; Features() (eval) never drops.
+                    var features = Ops.Dropout(_features.Forward(x), 0.5f, rng);
+                    var loss = Ops.SoftmaxCrossEntropy(_head.Forward(features), labels);
                     lossSum += loss.Item();
                     tape.Backward(loss);
                 }
