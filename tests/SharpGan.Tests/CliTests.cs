@@ -93,6 +93,10 @@ public class CliTests : IDisposable
         Assert.Equal(9, Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!).State.Step);
 
         string grid = Path.Combine(_dir, "grid.png");
+        var metrics = Sharpgan("eval", "metrics", "--run", run, "--classifier", Path.Combine(_dir, "no-classifier.safetensors"));
+        Assert.Equal(2, metrics.Code);
+        Assert.Contains("sharpgan classifier train --dataset mnist", metrics.Err);
+
         var sample = Sharpgan("sample", "--run", run, "--count", "12", "--out", grid);
         Assert.Equal(0, sample.Code);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(grid)[..4]);
