@@ -66,10 +66,15 @@ def main():
         opt_g.step()
         return d_loss.item(), g_loss.item()
 
+    report(iteration, args.iters)
+
+
+def report(iteration, iters):
+    """Median wall time of `iters` iterations after 5 warm-up ones; the last line is ms_per_iter=<median>."""
     for _ in range(5):
         iteration()
     times = []
-    for _ in range(args.iters):
+    for _ in range(iters):
         t0 = time.perf_counter()
         iteration()
         times.append((time.perf_counter() - t0) * 1000)
@@ -114,15 +119,7 @@ def run(nets, args):
             p.requires_grad_(True)
         opt_g.step()
 
-    for _ in range(5):
-        iteration()
-    times = []
-    for _ in range(args.iters):
-        t0 = time.perf_counter()
-        iteration()
-        times.append((time.perf_counter() - t0) * 1000)
-    print(f"torch={torch.__version__} threads={torch.get_num_threads()}")
-    print(f"ms_per_iter={statistics.median(times):.2f}")
+    report(iteration, args.iters)
 
 
 if __name__ == "__main__":

@@ -58,8 +58,7 @@ internal static class EvalCommand
             var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(CheckpointFile));
             if (models.SampleDim != 784) throw new UserError($"the Parzen protocol is defined for 28×28 images; this model draws {models.SampleHeight}×{models.SampleWidth}×{models.SampleChannels}");
             samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed))).Data;
-            if (config.PixelRange == PixelRange.MinusOneOne)
-                for (int i = 0; i < samples.Length; i++) samples[i] = (samples[i] + 1f) / 2f;
+            config.PixelRange.ToUnitRange(samples);
             datasetName = config.Dataset;
             source = path;
         }

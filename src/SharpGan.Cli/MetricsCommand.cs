@@ -42,8 +42,7 @@ internal static class MetricsCommand
         var train = ImageDataset.Load(info, DatasetSplit.Train, PixelRange.ZeroOne, locator);
         int n = Math.Min(count, Math.Min(test.Count, train.Count));
         var samples = Sampling.Generate(models, config.Model.NoisePrior, n, new Rng((ulong)parse.GetValue(Seed))).Data;
-        if (config.PixelRange == PixelRange.MinusOneOne)
-            for (int i = 0; i < samples.Length; i++) samples[i] = (samples[i] + 1f) / 2f;
+        config.PixelRange.ToUnitRange(samples);
         var model = SampleMetrics.Compute(classifier, samples, n, test.Pixels, n);
         var floor = SampleMetrics.Compute(classifier, train.Pixels, n, test.Pixels, n); // real train images vs test: the best a model can do
         if (parse.GetValue(Json))

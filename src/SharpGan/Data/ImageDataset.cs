@@ -14,6 +14,13 @@ public static class PixelRangeExtensions
 {
     /// <summary>The value black maps to: 0 for [0, 1], −1 for [−1, 1].</summary>
     public static float Low(this PixelRange range) => range == PixelRange.ZeroOne ? 0f : -1f;
+
+    /// <summary>Rescales values in this range to [0, 1] in place (what the evaluations expect).</summary>
+    public static void ToUnitRange(this PixelRange range, Span<float> values)
+    {
+        if (range == PixelRange.ZeroOne) return;
+        for (int i = 0; i < values.Length; i++) values[i] = (values[i] + 1f) / 2f;
+    }
 }
 
 /// <summary>Which part of a dataset (PAPER §4's splits).</summary>
