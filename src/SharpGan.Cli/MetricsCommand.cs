@@ -43,8 +43,9 @@ internal static class MetricsCommand
         int n = Math.Min(count, Math.Min(test.Count, train.Count));
         var samples = Sampling.Generate(models, config.Model.NoisePrior, n, new Rng((ulong)parse.GetValue(Seed))).Data;
         config.PixelRange.ToUnitRange(samples);
-        var model = SampleMetrics.Compute(classifier, samples, n, test.Pixels, n);
-        var floor = SampleMetrics.Compute(classifier, train.Pixels, n, test.Pixels, n); // real train images vs test: the best a model can do
+        var reference = new MetricsReference(classifier, test.Pixels, n);
+        var model = SampleMetrics.Compute(classifier, samples, n, reference);
+        var floor = SampleMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
         if (parse.GetValue(Json))
         {
             object Row(SampleMetricsResult r) => new { frechet_distance = r.FrechetDistance, classifier_score = r.ClassifierScore, classes_covered = r.ClassesCovered, class_histogram = r.ClassHistogram, precision = r.Precision, recall = r.Recall };

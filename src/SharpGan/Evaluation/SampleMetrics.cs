@@ -11,17 +11,38 @@ namespace SharpGan.Evaluation;
 /// <param name="Recall">Fraction of reference points inside the samples' k-NN manifold.</param>
 public sealed record SampleMetricsResult(double FrechetDistance, double ClassifierScore, int ClassesCovered, double[] ClassHistogram, double Precision, double Recall);
 
+/// <summary>
+/// A reference image set prepared once for several comparisons: its classifier features and the k-NN radii of its
+/// manifold (the expensive parts), so a model and the real-data floor are scored against the same work.
+/// </summary>
+public sealed class MetricsReference
+{
+    internal float[] Features { get; }
+    internal float[] Radii { get; }
+    internal int Count { get; }
+    internal int K { get; }
+
+    /// <summary>Reference images (count, 784) in [0, 1].</summary>
+    public MetricsReference(FeatureClassifier classifier, ReadOnlySpan<float> images, int count, int k = 3)
+    {
+        (Count, K) = (count, k);
+        Features = classifier.Features(images, count);
+        Radii = SampleMetrics.KthNeighbourRadii(Features, count, FeatureClassifier.FeatureDim, k);
+    }
+}
+
 /// <summary>Computes <see cref="SampleMetricsResult"/> for a sample set against reference images.</summary>
 public static class SampleMetrics
 {
-    /// <summary>Samples and reference are (count, 784) in [0, 1].</summary>
-    public static SampleMetricsResult Compute(FeatureClassifier classifier, ReadOnlySpan<float> samples, int sampleCount, ReadOnlySpan<float> reference, int referenceCount, int k = 3)
+    /// <summary>Samples are (count, 784) in [0, 1]; the reference is prepared once with <see cref="MetricsReference"/>.</summary>
+    public static SampleMetricsResult Compute(FeatureClassifier classifier, ReadOnlySpan<float> samples, int sampleCount, MetricsReference reference)
     {
-        int d = FeatureClassifier.FeatureDim;
+        int d = FeatureClassifier.FeatureDim, referenceCount = reference.Count;
         var fs = classifier.Features(samples, sampleCount);
-        var fr = classifier.Features(reference, referenceCount);
+        var fr = reference.Features;
         var probabilities = classifier.Probabilities(samples, sampleCount);
-        var (precision, recall) = PrecisionRecall(fr, referenceCount, fs, sampleCount, d, k);
+        double precision = FractionInside(fs, sampleCount, fr, referenceCount, reference.Radii, d);
+        double recall = FractionInside(fr, referenceCount, fs, sampleCount, KthNeighbourRadii(fs, sampleCount, d, reference.K), d);
         var histogram = new double[10];
         for (int i = 0; i < sampleCount; i++) histogram[TensorPrimitives.IndexOfMax(probabilities.AsSpan(i * 10, 10))] += 1.0 / sampleCount;
         int covered = histogram.Count(h => h >= 0.05 / 10);
@@ -125,7 +146,7 @@ public static class SampleMetrics
         return (FractionInside(samples, ns, reference, nr, radiiR, d), FractionInside(reference, nr, samples, ns, radiiS, d));
     }
 
-    private static float[] KthNeighbourRadii(ReadOnlySpan<float> x, int n, int d, int k)
+    internal static float[] KthNeighbourRadii(ReadOnlySpan<float> x, int n, int d, int k)
     {
         var radii = new float[n];
         var norms = SquaredDistances.RowNorms(x, n, d);

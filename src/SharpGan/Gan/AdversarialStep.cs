@@ -86,6 +86,24 @@ public sealed class AdversarialStep
         return stats with { GeneratorLoss = gLoss };
     }
 
+    /// <summary>One discriminator update on this real batch against fresh fakes, G held fixed (D → D* when repeated).</summary>
+    public StepStats StepDiscriminator(Tensor real)
+    {
+        if (Simultaneous) throw new InvalidOperationException("single steps are not defined for the simultaneous update");
+        var stats = DiscriminatorGradients(real);
+        _optD.Step();
+        return stats;
+    }
+
+    /// <summary>One generator update through the current, frozen D with fresh noise; returns G's loss.</summary>
+    public float StepGenerator()
+    {
+        if (Simultaneous) throw new InvalidOperationException("single steps are not defined for the simultaneous update");
+        float loss = GeneratorGradients();
+        _optG.Step();
+        return loss;
+    }
+
     private StepStats DiscriminatorGradients(Tensor real)
     {
         if (real.Shape.Length != 2 || real.Shape[0] != _batch)

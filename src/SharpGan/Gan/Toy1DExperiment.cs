@@ -1,4 +1,3 @@
-using SharpGan.Autograd;
 using SharpGan.Evaluation;
 using SharpGan.Nn;
 using SharpGan.Optim;
@@ -88,7 +87,6 @@ public sealed class Toy1DExperiment
     private readonly AdversarialStep _step;
     private readonly Rng _dataRng;
     private readonly Tensor _real;
-    private readonly Tape _tape = new();
 
     /// <summary>Iterations of Algorithm 1 done so far.</summary>
     public int StepsDone { get; private set; }
@@ -157,42 +155,17 @@ public sealed class Toy1DExperiment
     public void TrainDiscriminatorOnly(int steps, float? finalLearningRate = null)
     {
         float start = _optD.LearningRate;
-        var noise = new Tensor(_o.BatchSize, 1);
-        var noiseRng = new Rng(ModelFactory.StreamSeed(_o.Seed, RandomStream.SampleNoise) + (ulong)StepsDone);
-        var targets = new Tensor(2 * _o.BatchSize, 1);
-        Array.Fill(targets.Data, 1f, 0, _o.BatchSize);
         for (int i = 0; i < steps; i++)
         {
             if (finalLearningRate is { } end) _optD.LearningRate = start + (end - start) * i / steps;
-            _optD.ZeroGrad();
-            noiseRng.FillUniform(noise.Data, 0, 1);
-            using (_tape.Begin())
-            {
-                Tensor fake;
-                using (_tape.NoGrad()) fake = _g.Forward(noise);
-                _tape.Backward(GanLosses.Discriminator(_d.Forward(Ops.Concat(0, NextReal(), fake)), targets));
-            }
-            _optD.Step();
+            _step.StepDiscriminator(NextReal());
         }
     }
 
     /// <summary>Trains G alone against the current D for <paramref name="steps"/> steps (Figure 1c).</summary>
     public void TrainGeneratorOnly(int steps)
     {
-        var noise = new Tensor(_o.BatchSize, 1);
-        var noiseRng = new Rng(ModelFactory.StreamSeed(_o.Seed, RandomStream.SampleNoise) + 7919UL * (ulong)(StepsDone + 1));
-        for (int i = 0; i < steps; i++)
-        {
-            _optG.ZeroGrad();
-            noiseRng.FillUniform(noise.Data, 0, 1);
-            using (_tape.Begin())
-            {
-                Tensor loss;
-                using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(_g.Forward(noise)), GeneratorLoss.NonSaturating);
-                _tape.Backward(loss);
-            }
-            _optG.Step();
-        }
+        for (int i = 0; i < steps; i++) _step.StepGenerator();
     }
 
     /// <summary>Measures the game now, on the x grid (mean ± 6σ).</summary>
