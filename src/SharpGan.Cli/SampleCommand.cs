@@ -53,7 +53,7 @@ internal static class SampleCommand
         if (parse.GetValue(Nearest))
         {
             // Distances are taken in the data's own pixel range, on all 50 000 training images.
-            var train = ImageDataset.Load(DatasetCatalog.Get(config.Dataset), DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
+            var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
             int rows = count / columns;
             var (images, _) = Figures.SamplesWithNearest(samples, rows, columns, train.Pixels, train.Count);
             ImageGrid.WritePng(outPath, images, rows * (columns + 1), models.SampleHeight, models.SampleWidth, models.SampleChannels, columns + 1, low, 1f, separatedColumn: columns);

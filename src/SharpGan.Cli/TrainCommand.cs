@@ -71,8 +71,7 @@ internal static class TrainCommand
             throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
 
         // Data first: a missing dataset must not leave a half-made run folder behind.
-        var data = DatasetCatalog.Get(config.Dataset);
-        var train = ImageDataset.Load(data, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
+        var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
         if (config.TrainLimit is { } limit) train = train.Take(limit);
 
         if (checkpoint is null && run.HoldsRun) run.Clear();

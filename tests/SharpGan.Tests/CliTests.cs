@@ -158,4 +158,36 @@ public class CliTests : IDisposable
         File.WriteAllBytes(Path.Combine(run, "checkpoints", "step-00000002.safetensors"), [1, 2, 3]);
         Assert.Contains("too short", Sharpgan("sample", "--run", run, "--out", Path.Combine(_dir, "y.png")).Err);
     }
+
+    [Fact]
+    public void CheckpointWhoseShapesDoNotMatchItsConfigIsRefused()
+    {
+        string run = Path.Combine(_dir, "mismatch");
+        var small = TrainerTests.Small(2);
+        new GanTrainer(small, TestData.Mnist(1000), new RunDirectory(run)).Train();
+        string path = new RunDirectory(run).LatestCheckpoint()!;
+        var content = SafeTensors.Read(path);
+        // The same tensors under a config that asks for a wider generator: what a hand-edited or mixed-up file looks like.
+        var wider = small with { Model = small.Model with { GeneratorHidden = 256 } };
+        var metadata = content.Metadata.ToDictionary() ;
+        metadata["config"] = ConfigIo.ToJson(wider);
+        SafeTensors.Write(path, content.Tensors, metadata);
+        var (code, _, err) = Sharpgan("sample", "--run", run, "--out", Path.Combine(_dir, "z.png"));
+        Assert.Equal(2, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("has shape [128, 100] but the model expects [256, 100]", err);
+        Assert.False(File.Exists(Path.Combine(_dir, "z.png")));
+    }
+
+    [Fact]
+    public void ConfigWhoseArchitectureCannotMakeTheDatasetsImagesIsRefused()
+    {
+        string path = Path.Combine(_dir, "cifar28.json");
+        var preset = Presets.Get("cifar10-dcgan");
+        File.WriteAllText(path, ConfigIo.ToJson(preset with { Model = preset.Model with { Architecture = "dcgan28" } }));
+        var (code, _, err) = Sharpgan("train", "--config", path, "--out", Path.Combine(_dir, "never"));
+        Assert.Equal(2, code);
+        Assert.Contains("use dcgan32", err);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "never")));
+    }
 }

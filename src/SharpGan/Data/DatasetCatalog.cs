@@ -23,11 +23,34 @@ public static class DatasetCatalog
         ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
         ["/usr/share/datasets/fashion-mnist"]);
 
-    /// <summary>Every known dataset.</summary>
+    /// <summary>Every known IDX dataset.</summary>
     public static IReadOnlyList<DatasetInfo> All { get; } = [Mnist, FashionMnist];
 
-    /// <summary>Looks a dataset up by name; throws <see cref="ArgumentException"/> listing the known names.</summary>
+    /// <summary>Every dataset name the trainer and evaluations accept: the IDX datasets and CIFAR-10.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(d => d.Name), Cifar10.Name];
+
+    /// <summary>Looks an IDX dataset up by name; throws <see cref="ArgumentException"/> listing the known names.</summary>
     public static DatasetInfo Get(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown dataset '{name}'; known: {string.Join(", ", All.Select(d => d.Name))}", nameof(name));
+        ?? throw new ArgumentException(IsCifar10(name) ? $"{name} is not one of the 28×28 IDX datasets ({string.Join(", ", All.Select(d => d.Name))}) this needs" : UnknownMessage(name));
+
+    /// <summary>The (height, width, channels) of a named dataset's images.</summary>
+    public static (int Height, int Width, int Channels) ImageShape(string name)
+    {
+        if (IsCifar10(name)) return (Cifar10.Side, Cifar10.Side, Cifar10.Channels);
+        Get(name); // throws for unknown names; the IDX datasets here are all 28×28 grey
+        return (28, 28, 1);
+    }
+
+    /// <summary>Loads a split of any named dataset, finding or fetching its files.</summary>
+    public static ImageDataset Load(string name, DatasetSplit split, PixelRange range, DatasetLocator locator) =>
+        IsCifar10(name) ? Cifar10.Load(split, range, locator) : ImageDataset.Load(Get(name), split, range, locator);
+
+    /// <summary>True when <paramref name="name"/> is in the catalogue.</summary>
+    public static bool Contains(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>"unknown dataset 'x'; known: …".</summary>
+    public static string UnknownMessage(string name) => $"unknown dataset '{name}'; known: {string.Join(", ", Names)}";
+
+    private static bool IsCifar10(string name) => string.Equals(name, Cifar10.Name, StringComparison.OrdinalIgnoreCase);
 }

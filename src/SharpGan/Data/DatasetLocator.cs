@@ -38,19 +38,22 @@ public sealed class DatasetLocator
     }
 
     /// <summary>Candidate folders in lookup order.</summary>
-    public IReadOnlyList<string> CandidateFolders(DatasetInfo info)
+    public IReadOnlyList<string> CandidateFolders(DatasetInfo info) => CandidateFolders(info.Name, info.SystemFolders);
+
+    /// <summary>Candidate folders for a dataset called <paramref name="name"/>, in lookup order.</summary>
+    public IReadOnlyList<string> CandidateFolders(string name, IEnumerable<string> systemFolders)
     {
         var folders = new List<string>();
         void AddRoot(string? root)
         {
             if (string.IsNullOrWhiteSpace(root)) return;
-            folders.Add(Path.Combine(root, info.Name));
+            folders.Add(Path.Combine(root, name));
             folders.Add(root);
         }
         AddRoot(_dataDir);
         AddRoot(Environment.GetEnvironmentVariable("SHARPGAN_DATA"));
-        folders.Add(Path.Combine(CacheRoot, info.Name));
-        folders.AddRange(info.SystemFolders);
+        folders.Add(Path.Combine(CacheRoot, name));
+        folders.AddRange(systemFolders);
         return folders.Distinct().ToList();
     }
 
@@ -65,6 +68,33 @@ public sealed class DatasetLocator
         }
         if (_allowDownload) return Download(info, file);
         throw NotFound(info, file, "downloading is disabled (SHARPGAN_OFFLINE=1)");
+    }
+
+    /// <summary>
+    /// Returns the bytes of a dataset file that has no published per-file checksum (CIFAR-10's batches), looked for in
+    /// each candidate folder and its <paramref name="subfolders"/>; when absent and downloading is allowed,
+    /// <paramref name="fetch"/>(cache folder, file name, client) downloads, verifies and stores it.
+    /// </summary>
+    public byte[] LoadFile(string dataset, string fileName, IReadOnlyList<string> subfolders, Func<string, string, HttpClient, byte[]> fetch)
+    {
+        var folders = CandidateFolders(dataset, []).SelectMany(f => subfolders.Select(s => Path.Combine(f, s)).Prepend(f)).ToList();
+        foreach (string folder in folders)
+        {
+            string path = Path.Combine(folder, fileName);
+            if (File.Exists(path)) return File.ReadAllBytes(path);
+        }
+        string where = $"{dataset}: {fileName} not found in {string.Join(", ", folders)}";
+        string fix = $"Put {fileName} (and the dataset's other files) in DIR/{dataset}/ and pass --data-dir DIR or set SHARPGAN_DATA=DIR.";
+        if (!_allowDownload) throw new DatasetNotFoundException($"{where} and downloading is disabled (SHARPGAN_OFFLINE=1). {fix}");
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
+            return fetch(Path.Combine(CacheRoot, dataset), fileName, http);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidDataException or IOException)
+        {
+            throw new DatasetNotFoundException($"{where} and download failed ({e.Message}). {fix}");
+        }
     }
 
     private static string? FindIn(string folder, DatasetFile file)

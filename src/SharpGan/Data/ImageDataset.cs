@@ -88,16 +88,20 @@ public sealed class ImageDataset
         return FromBytes(images, labels, start, count, range);
     }
 
-    /// <summary>Converts records [start, start+count) of byte images to floats.</summary>
-    public static ImageDataset FromBytes(IdxArray images, IdxArray labels, int start, int count, PixelRange range, int channels = 1)
+    /// <summary>Converts records [start, start+count) of IDX byte images to floats.</summary>
+    public static ImageDataset FromBytes(IdxArray images, IdxArray labels, int start, int count, PixelRange range)
     {
-        int h = images.Dimensions[1], w = images.Dimensions.Length > 2 ? images.Dimensions[2] : 1;
-        int d = images.RecordSize;
-        var pixels = new float[(long)count * d];
+        int h = images.Dimensions[1], w = images.Dimensions.Length > 2 ? images.Dimensions[2] : 1, d = images.RecordSize;
+        return FromPixelBytes(images.Values.AsSpan(start * d, count * d), labels.Values.AsSpan(start, count), h, w, d / (h * w), range);
+    }
+
+    /// <summary>Converts (count, channels·height·width) byte images, channel-planar, to floats in <paramref name="range"/>.</summary>
+    public static ImageDataset FromPixelBytes(ReadOnlySpan<byte> pixels, ReadOnlySpan<byte> labels, int height, int width, int channels, PixelRange range)
+    {
+        var values = new float[pixels.Length];
         float offset = range.Low(), scale = (1f - offset) / 255f;
-        var src = images.Values.AsSpan(start * d, count * d);
-        for (int i = 0; i < src.Length; i++) pixels[i] = src[i] * scale + offset;
-        return new ImageDataset(count, h, w, channels, pixels, labels.Values.AsSpan(start, count).ToArray());
+        for (int i = 0; i < pixels.Length; i++) values[i] = pixels[i] * scale + offset;
+        return new ImageDataset(labels.Length, height, width, channels, values, labels.ToArray());
     }
 
     /// <summary>The first <paramref name="count"/> images (for quick runs and tests).</summary>

@@ -54,15 +54,17 @@ public static class ConfigIo
         {
             if (!ok) throw new ConfigException($"{source}: {field} {rule}, got {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null"}");
         }
-        if (!DatasetCatalog.All.Any(d => d.Name == c.Dataset))
-            throw new ConfigException($"{source}: dataset '{c.Dataset}' is unknown; known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}");
+        if (!DatasetCatalog.Names.Contains(c.Dataset))
+            throw new ConfigException($"{source}: {DatasetCatalog.UnknownMessage(c.Dataset)}");
         Check(c.TrainLimit is null || c.TrainLimit > 0, "train_limit", "must be positive or null", c.TrainLimit);
         var m = c.Model;
         Check(ModelFactory.Architectures.Contains(m.Architecture), "model.architecture", $"must be one of {string.Join(", ", ModelFactory.Architectures)}", m.Architecture);
         Check(m.NoiseDim > 0, "model.noise_dim", "must be positive", m.NoiseDim);
         Check(m.GeneratorHidden > 0, "model.generator_hidden", "must be positive", m.GeneratorHidden);
         Check(m.Features > 0, "model.features", "must be positive", m.Features);
-        Check(m.Architecture != "dcgan28" || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", "must be minus_one_one for dcgan28 (its generator ends in tanh)", c.PixelRange);
+        bool dcgan = DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout);
+        Check(!dcgan || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", $"must be minus_one_one for {m.Architecture} (its generator ends in tanh)", c.PixelRange);
+        if (dcgan && DatasetCatalog.ImageShape(c.Dataset).Height != layout!.Side) throw new ConfigException($"{source}: {ModelFactory.ImageSizeMismatch(c)}");
         Check(m.Architecture != "mlp-maxout" || c.PixelRange == PixelRange.ZeroOne, "pixel_range", "must be zero_one for mlp-maxout (its generator ends in a sigmoid)", c.PixelRange);
         Check(m.DiscriminatorUnits > 0, "model.discriminator_units", "must be positive", m.DiscriminatorUnits);
         Check(m.DiscriminatorPieces > 0, "model.discriminator_pieces", "must be positive", m.DiscriminatorPieces);

@@ -11,7 +11,7 @@ public sealed record GanConfig
     /// <summary>The preset this config started from (informational).</summary>
     public string Preset { get; init; } = "custom";
 
-    /// <summary>Dataset name from the catalogue ("mnist", "fashion-mnist").</summary>
+    /// <summary>Dataset name from the catalogue ("mnist", "fashion-mnist", "cifar10").</summary>
     public string Dataset { get; init; } = "mnist";
 
     /// <summary>Pixel scaling; must match the generator's output activation.</summary>
@@ -36,7 +36,7 @@ public sealed record GanConfig
 /// <summary>Model section of <see cref="GanConfig"/>.</summary>
 public sealed record ModelConfig
 {
-    /// <summary>"mlp-maxout" (the paper's MNIST networks) or "dcgan28" (PAPER §7's 28×28 DCGAN).</summary>
+    /// <summary>"mlp-maxout" (the paper's MNIST networks), "dcgan28" (PAPER §7's 28×28 DCGAN) or "dcgan32" (32×32, CIFAR-10).</summary>
     public string Architecture { get; init; } = "mlp-maxout";
 
     /// <summary>Dimension of z.</summary>

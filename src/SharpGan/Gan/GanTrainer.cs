@@ -52,8 +52,9 @@ public sealed class GanTrainer
         ConfigIo.Validate(config);
         (_config, _run) = (config, run);
         var t = config.Training;
-        if (train.Dimension != 784) throw new InvalidDataException($"{config.Dataset}: images have {train.Dimension} values, the {config.Model.Architecture} networks need 28×28 = 784");
         _models = ModelFactory.Build(config, resumeFrom is null ? train.PixelMeans() : null);
+        if (train.Dimension != _models.SampleDim)
+            throw new InvalidDataException($"{config.Dataset}: images are {train.Height}×{train.Width}×{train.Channels}, the {config.Model.Architecture} networks need {_models.SampleHeight}×{_models.SampleWidth}×{_models.SampleChannels}");
         _optG = ModelFactory.BuildOptimizer(config.Optimizer, _models.Generator);
         _optD = ModelFactory.BuildOptimizer(config.Optimizer, _models.Discriminator);
         _noiseRng = new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.Noise));

@@ -1,3 +1,4 @@
+using SharpGan.Data;
 using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors;
@@ -15,7 +16,7 @@ public sealed record GanModels(Module Generator, Module Discriminator, int Noise
 public static class ModelFactory
 {
     /// <summary>Architectures a config may name.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout", "dcgan28"];
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout", .. DcganLayout.ByArchitecture.Keys];
 
     /// <summary>The seed of one of a run's independent random streams.</summary>
     public static ulong StreamSeed(long seed, RandomStream stream) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)stream);
@@ -29,24 +30,33 @@ public static class ModelFactory
         var m = config.Model;
         var init = new Rng(StreamSeed(config.Seed, RandomStream.Init));
         var dropout = new Rng(StreamSeed(config.Seed, RandomStream.Dropout));
-        switch (m.Architecture)
+        var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
+        if (m.Architecture == "mlp-maxout")
         {
-            case "mlp-maxout":
-                var g = new MlpGenerator(m.NoiseDim, m.GeneratorHidden, 784);
-                g.InitializeUniform(m.GeneratorInitRange, init);
-                if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
-                var d = new MaxoutDiscriminator(dropout, 784, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
-                d.InitializeUniform(m.DiscriminatorInitRange, init);
-                return new GanModels(g, d, m.NoiseDim, 28, 28, 1, dropout);
-            case "dcgan28":
-                var dg = Dcgan28.Generator(m.NoiseDim, m.Features);
-                var dd = Dcgan28.Discriminator(m.Features);
-                Dcgan28.Initialize(dg, init);
-                Dcgan28.Initialize(dd, init);
-                return new GanModels(dg, dd, m.NoiseDim, 28, 28, 1, dropout);
-            default:
-                throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
+            var g = new MlpGenerator(m.NoiseDim, m.GeneratorHidden, h * w * c);
+            g.InitializeUniform(m.GeneratorInitRange, init);
+            if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
+            var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
+            d.InitializeUniform(m.DiscriminatorInitRange, init);
+            return new GanModels(g, d, m.NoiseDim, h, w, c, dropout);
         }
+        if (!DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout))
+            throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
+        if (layout.Side != h || layout.Side != w) throw new ConfigException(ImageSizeMismatch(config));
+        var dg = layout.Generator(m.NoiseDim, m.Features, c);
+        var dd = layout.Discriminator(m.Features, c);
+        DcganLayout.Initialize(dg, init);
+        DcganLayout.Initialize(dd, init);
+        return new GanModels(dg, dd, m.NoiseDim, h, w, c, dropout);
+    }
+
+    /// <summary>The error for a DCGAN layout that cannot produce the dataset's images.</summary>
+    public static string ImageSizeMismatch(GanConfig config)
+    {
+        var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
+        string fits = string.Join(" or ", DcganLayout.ByArchitecture.Where(kv => kv.Value.Side == h).Select(kv => kv.Key));
+        return $"model.architecture {config.Model.Architecture} makes {DcganLayout.ByArchitecture[config.Model.Architecture].Side}×{DcganLayout.ByArchitecture[config.Model.Architecture].Side} images, " +
+               $"but {config.Dataset} images are {h}×{w}×{c}" + (fits.Length > 0 ? $"; use {fits}" : "; no DCGAN layout makes that size");
     }
 
     /// <summary>One optimiser for a module's parameters, as the config says.</summary>

@@ -12,6 +12,7 @@ public static class Presets
         ("fashion-mnist-paper", "the same networks and schedule on Fashion-MNIST", MnistPaper("fashion-mnist")),
         ("mnist-dcgan", "DCGAN for 28×28 (ConvT 7,4,4 / Conv 4,4,7, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("mnist")),
         ("fashion-mnist-dcgan", "the DCGAN-28 networks and schedule on Fashion-MNIST", Dcgan("fashion-mnist")),
+        ("cifar10-dcgan", "DCGAN for 32×32×3 (ConvT 4,4,4,4 / Conv 4,4,4,4, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("cifar10", "dcgan32")),
     ];
 
     /// <summary>Looks a preset up; throws <see cref="ConfigException"/> listing the names when unknown.</summary>
@@ -19,13 +20,13 @@ public static class Presets
         All.FirstOrDefault(p => p.Name == name).Config
         ?? throw new ConfigException($"unknown preset '{name}'; available: {string.Join(", ", All.Select(p => p.Name))} (see `sharpgan presets`)");
 
-    // PAPER §7: 28×28 layout, nz = 100, N(0, 0.02) init, Adam 2e-4 with β = (0.5, 0.999) at a constant rate, batch 64.
-    private static GanConfig Dcgan(string dataset) => new()
+    // PAPER §7: 28×28 layout (32×32 for CIFAR-10), nz = 100, N(0, 0.02) init, Adam 2e-4 with β = (0.5, 0.999) at a constant rate, batch 64.
+    private static GanConfig Dcgan(string dataset, string architecture = "dcgan28") => new()
     {
         Preset = dataset + "-dcgan",
         Dataset = dataset,
         PixelRange = PixelRange.MinusOneOne,
-        Model = new ModelConfig { Architecture = "dcgan28", NoiseDim = 100, Features = 64, OutputBiasFromData = false },
+        Model = new ModelConfig { Architecture = architecture, NoiseDim = 100, Features = 64, OutputBiasFromData = false },
         Training = new TrainingConfig { BatchSize = 64, K = 1, Epochs = 25, SeparateDiscriminatorBatches = true },
         Optimizer = new OptimizerConfig { Kind = "adam", LearningRate = 2e-4f, LrDecayFactor = 1, Beta1 = 0.5f, Beta2 = 0.999f },
     };
