@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SharpGan.Data;
+using SharpGan.Evaluation;
 using SharpGan.Gan;
 
 namespace SharpGan.Cli;
@@ -21,11 +22,15 @@ internal static class TrainCommand
     private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Iterations between checkpoints (0 = every epoch)" };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace a run already in --out" };
+    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Iterations between sample-quality measurements (FD, classifier score, classes, precision/recall, fast Parzen) appended to metrics.csv and the chart; 0 = never" };
+    private static readonly Option<int?> EvalSamples = new("--eval-samples") { Description = "Samples per measurement (default 2000)" };
+    private static readonly Option<bool> NoEvalParzen = new("--no-eval-parzen") { Description = "Leave the fast Parzen number out of the measurements" };
+    private static readonly Option<FileInfo?> ClassifierFile = new("--classifier") { Description = "Feature classifier for the measurements (default: the one `sharpgan classifier train` saved)" };
 
     public static Command Create()
     {
         var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg.");
-        foreach (var o in new Option[] { Preset, Config, Resume, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force })
+        foreach (var o in new Option[] { Preset, Config, Resume, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile })
             command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
@@ -55,6 +60,7 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(Epochs) ?? checkpoint.Config.Training.Epochs,
                 MaxSteps = parse.GetValue(MaxSteps) ?? checkpoint.Config.Training.MaxSteps,
             } };
+            config = WithEvaluation(config, parse);
         }
         else
         {
@@ -70,14 +76,16 @@ internal static class TrainCommand
         if (checkpoint is null && run.HoldsRun && !parse.GetValue(Force))
             throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
 
-        // Data first: a missing dataset must not leave a half-made run folder behind.
-        var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
+        // Data and classifier first: a missing one must not leave a half-made run folder behind.
+        var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
+        var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, locator);
         if (config.TrainLimit is { } limit) train = train.Take(limit);
+        var probe = config.Training.EvalEvery > 0 ? QualityProbe(config, parse.GetValue(ClassifierFile), locator) : null;
 
         if (checkpoint is null && run.HoldsRun) run.Clear();
         Directory.CreateDirectory(run.Root);
         Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
-        var trainer = new GanTrainer(config, train, run, checkpoint);
+        var trainer = new GanTrainer(config, train, run, checkpoint) { QualityProbe = probe };
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
         var result = ProgressDisplay.Run(trainer);
         Console.WriteLine(result.Message);
@@ -99,7 +107,7 @@ internal static class TrainCommand
             : preset is not null ? Presets.Get(preset)
             : throw new UserError("nothing to train: give --preset NAME (see `sharpgan presets`), --config FILE or --resume DIR");
         var t = config.Training;
-        return config with
+        return WithEvaluation(config with
         {
             Seed = parse.GetValue(Seed) ?? config.Seed,
             TrainLimit = parse.GetValue(TrainLimit) ?? config.TrainLimit,
@@ -110,6 +118,30 @@ internal static class TrainCommand
                 SampleEvery = parse.GetValue(SampleEvery) ?? t.SampleEvery,
                 CheckpointEvery = parse.GetValue(CheckpointEvery) ?? t.CheckpointEvery,
             },
-        };
+        }, parse);
+    }
+
+    // The evaluation options apply to new and resumed runs alike (a resumed run can start measuring).
+    private static GanConfig WithEvaluation(GanConfig config, ParseResult parse) => config with
+    {
+        Training = config.Training with
+        {
+            EvalEvery = parse.GetValue(EvalEvery) ?? config.Training.EvalEvery,
+            EvalSamples = parse.GetValue(EvalSamples) ?? config.Training.EvalSamples,
+            EvalParzen = !parse.GetValue(NoEvalParzen) && config.Training.EvalParzen,
+        },
+    };
+
+    private static TrainingQualityProbe QualityProbe(GanConfig config, FileInfo? classifierFile, DatasetLocator locator)
+    {
+        if (DatasetCatalog.ImageShape(config.Dataset) != (28, 28, 1))
+            throw new UserError($"--eval-every needs a feature classifier, and those exist for the 28×28 datasets only ({string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}), not {config.Dataset}");
+        string path = classifierFile?.FullName ?? FeatureClassifier.DefaultPath(config.Dataset);
+        if (!File.Exists(path))
+            throw new UserError($"--eval-every needs a classifier for {config.Dataset} at {path}; train one with `sharpgan classifier train --dataset {config.Dataset}`");
+        var (classifier, _) = FeatureClassifier.Load(path);
+        var test = DatasetCatalog.Load(config.Dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
+        var validation = config.Training.EvalParzen ? DatasetCatalog.Load(config.Dataset, DatasetSplit.Validation, PixelRange.ZeroOne, locator) : null;
+        return new TrainingQualityProbe(classifier, test, config.Training.EvalSamples, validation);
     }
 }

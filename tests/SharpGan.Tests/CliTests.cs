@@ -190,4 +190,16 @@ public class CliTests : IDisposable
         Assert.Contains("use dcgan32", err);
         Assert.False(Directory.Exists(Path.Combine(_dir, "never")));
     }
+
+    [Fact]
+    public void EvalEveryWithoutAClassifierNamesTheCommandThatTrainsOne()
+    {
+        string run = Path.Combine(_dir, "evalrun");
+        var (code, _, err) = Sharpgan("train", "--config", SmallConfigFile(5), "--out", run, "--eval-every", "5", "--classifier", Path.Combine(_dir, "none.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("sharpgan classifier train --dataset mnist", err);
+        Assert.False(Directory.Exists(run));
+        Assert.Contains("training.eval_every", Sharpgan("train", "--config", SmallConfigFile(5), "--out", run, "--eval-every", "-1").Err);
+    }
 }

@@ -80,6 +80,8 @@ public static class ConfigIo
         Check(t.MaxSteps is null || t.MaxSteps > 0, "training.max_steps", "must be positive or null", t.MaxSteps);
         Check(t.LogEvery > 0, "training.log_every", "must be positive", t.LogEvery);
         Check(t.SampleEvery >= 0, "training.sample_every", "must be ≥ 0 (0 = every epoch)", t.SampleEvery);
+        Check(t.EvalEvery >= 0, "training.eval_every", "must be ≥ 0 (0 = never)", t.EvalEvery);
+        Check(t.EvalSamples is >= 100 and <= 10_000, "training.eval_samples", "must be in [100, 10000] (the test set's size)", t.EvalSamples);
         Check(t.CheckpointEvery >= 0, "training.checkpoint_every", "must be ≥ 0 (0 = every epoch)", t.CheckpointEvery);
         Check(t.KeepCheckpoints > 0, "training.keep_checkpoints", "must be positive", t.KeepCheckpoints);
         var o = c.Optimizer;

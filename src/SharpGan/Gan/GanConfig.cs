@@ -111,6 +111,15 @@ public sealed record TrainingConfig
 
     /// <summary>Checkpoints kept on disk (older ones are deleted once a newer one is safely written).</summary>
     public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>Iterations between sample-quality measurements appended to metrics.csv and the chart; 0 = never.</summary>
+    public int EvalEvery { get; init; }
+
+    /// <summary>Samples (and test images) per measurement.</summary>
+    public int EvalSamples { get; init; } = 2_000;
+
+    /// <summary>Add a fast Parzen-window log-likelihood to each measurement.</summary>
+    public bool EvalParzen { get; init; } = true;
 }
 
 /// <summary>Optimiser section of <see cref="GanConfig"/>.</summary>

@@ -31,6 +31,9 @@ public sealed class GanTrainer
     private readonly double _elapsedBefore;
     private long _step, _lastCheckpointStep = -1;
 
+    /// <summary>Measures sample quality every training.eval_every iterations when set.</summary>
+    public ISampleQualityProbe? QualityProbe { get; init; }
+
     /// <summary>The networks being trained.</summary>
     public GanModels Models => _models;
 
@@ -119,11 +122,15 @@ public sealed class GanTrainer
             _step++;
 
             window.Add(stats);
-            if (_step % _config.Training.LogEvery == 0 || _step == TotalSteps)
+            bool measure = QualityProbe is not null && _config.Training.EvalEvery > 0 && _step % _config.Training.EvalEvery == 0;
+            if (_step % _config.Training.LogEvery == 0 || _step == TotalSteps || measure)
             {
                 double seconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
                 imagesPerSecond = window.Count * _config.Training.BatchSize * _config.Training.K / Math.Max(seconds, 1e-9);
-                _metrics.Append(window.Row(_step, Epoch, _optD.LearningRate, CurrentMomentum, imagesPerSecond));
+                var row = window.Row(_step, Epoch, _optD.LearningRate, CurrentMomentum, imagesPerSecond);
+                // Measured after the throughput window closes, so its cost does not show as slower training.
+                _metrics.Append(measure ? row with { Quality = QualityProbe!.Measure(_models, _config, _step) } : row);
+                if (measure) _metrics.WriteChart(_run.ChartPath);
                 window = new MetricsWindow();
                 windowStart = Stopwatch.GetTimestamp();
             }
