@@ -18,14 +18,21 @@ public class ToyExperimentTests
         Assert.Equal(2 * check.Jsd, check.ValueMinusNegLog4, 3);
     }
 
-    [Fact]
-    public void TheOneDimensionalGameDrivesTheJsdDown()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheOneDimensionalGameReachesTheGlobalOptimum(long seed)
     {
-        var exp = new Toy1DExperiment(new Toy1DOptions { Seed = 2 });
+        // Issue 5's equilibrium criteria, on Algorithm 1 exactly as `sharpgan toy figure1` trains it.
+        var exp = new Toy1DExperiment(new Toy1DOptions { Seed = seed });
         double before = exp.Snapshot("start").Jsd;
-        exp.Train(6000);
+        exp.Train(new Toy1DOptions().Steps);
         var end = exp.Snapshot("end");
-        Assert.True(end.Jsd < 0.05 && end.Jsd < before / 3, $"JSD {before:F3} → {end.Jsd:F3}");
+        Assert.True(before > 0.3, $"the game must start off target, JSD {before:F3}");
+        Assert.True(end.MaxAbsDMinusHalf <= 0.05, $"max |D − ½| = {end.MaxAbsDMinusHalf:F4}");
+        Assert.True(end.Jsd <= 0.02, $"JSD = {end.Jsd:F5}");
+        Assert.True(Math.Abs(end.ValueAtOptimum - Toy1DSnapshot.NegLog4) <= 0.05, $"max_D V − (−log 4) = {end.ValueAtOptimum - Toy1DSnapshot.NegLog4:F5}");
         Assert.Equal(-Math.Log(4) + 2 * end.Jsd, end.ValueAtOptimum, 3);
     }
 

@@ -15,7 +15,7 @@ public sealed record Toy1DOptions
     /// <summary>p_data's standard deviation (must be positive).</summary>
     public double DataStd { get; init; } = 0.5;
 
-    /// <summary>Hidden width of G and D (two hidden layers each).</summary>
+    /// <summary>Hidden width: G's tanh units and each of D's two hidden layers.</summary>
     public int Hidden { get; init; } = 32;
 
     /// <summary>Minibatch size.</summary>
@@ -91,33 +91,23 @@ public sealed class Toy1DExperiment
     /// <summary>Iterations of Algorithm 1 done so far.</summary>
     public int StepsDone { get; private set; }
 
-    /// <summary>Builds G (1 → h tanh → 1, a sum of smooth steps) and D (1 → h → h → logit, LeakyReLU).</summary>
+    /// <summary>Builds G (<see cref="Toy1DGenerator"/>) and D (1 → h → h → logit, LeakyReLU).</summary>
     public Toy1DExperiment(Toy1DOptions options, Module? frozenGenerator = null)
     {
         options.Validate();
         _o = options;
         var init = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Init));
-        // G(z) = Σᵤ aᵤ·tanh(wᵤ(z − cᵤ)) + b: a sum of smooth steps, so p_g = 1/G'(G⁻¹(x)) is smooth. (A piecewise-linear
-        // ReLU G gives a staircase p_g with a few flat levels that D cannot push toward a Gaussian.)
-        var gFirst = new Linear(1, options.Hidden, Activation.Tanh);
-        var gOut = new Linear(options.Hidden, 1);
-        _g = frozenGenerator ?? new Sequential(gFirst, gOut);
         _d = new Sequential(new Linear(1, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
-        foreach (var m in new[] { _g, _d })
-            foreach (var (name, p) in m.NamedParameters())
-                if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
-        // The steps start spread over z ∈ [0, 1] (centres cᵤ evenly spaced, slopes wᵤ of 5–15), so G can bend where the
-        // inverse CDF needs it from the first update; Xavier-small weights would leave every tanh in its linear range.
+        foreach (var (name, p) in _d.NamedParameters())
+            if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
         if (frozenGenerator is null)
-            for (int u = 0; u < options.Hidden; u++)
-            {
-                float w = 5f + 10f * init.NextFloat(), centre = (u + 0.5f) / options.Hidden;
-                gFirst.Weight.Data[u] = w;
-                gFirst.Bias!.Data[u] = -w * centre;
-                // Equal positive step heights: G starts monotone, ≈ uniform over μ ± 2σ, and only has to reshape.
-                gOut.Weight.Data[u] = (float)(2 * options.DataStd / options.Hidden);
-            }
-        if (frozenGenerator is null) gOut.Bias!.Data[0] = (float)options.DataMean;
+        {
+            // p_g starts two data σ to the left and at 0.6σ wide: Figure 1's "off target" start.
+            var g = new Toy1DGenerator(options.Hidden);
+            g.Initialize(options.DataMean - 2 * options.DataStd, 0.6 * options.DataStd, init);
+            _g = g;
+        }
+        else _g = frozenGenerator;
         // A frozen generator has no parameters to optimise: give its optimiser a dummy one.
         var gParams = _g.NamedParameters().Any() ? _g.NamedParameters() : [("unused", new Tensor(1) { RequiresGrad = true })];
         _optG = new Adam(gParams, options.LearningRate, 0.5f, 0.999f);
