@@ -10,7 +10,9 @@ namespace SharpGan.Cli;
 /// <summary>`sharpgan eval metrics`: classifier-feature Fréchet distance, score, class coverage, precision/recall.</summary>
 internal static class MetricsCommand
 {
-    private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
+    private static readonly Option<DirectoryInfo?> Run = new("--run") { Description = "Run directory" };
+    private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, 784] in [0, 1])" };
+    private static readonly Option<string> Dataset = new("--dataset") { Description = "With --samples: the dataset they imitate", DefaultValueFactory = _ => "mnist" };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
     private static readonly Option<FileInfo?> Classifier = new("--classifier") { Description = "Classifier file (default: the one `sharpgan classifier train` saved for the run's dataset)" };
     private static readonly Option<int> Count = new("--count") { Description = "Samples (and reference images)", DefaultValueFactory = _ => 10_000 };
@@ -21,7 +23,7 @@ internal static class MetricsCommand
     public static Command Create()
     {
         var command = new Command("metrics", "Fréchet distance, classifier score, classes covered and precision/recall, beside the real-data floor.");
-        foreach (var o in new Option[] { Run, CheckpointFile, Classifier, Count, Seed, DataDir, Json }) command.Options.Add(o);
+        foreach (var o in new Option[] { Run, Samples, Dataset, CheckpointFile, Classifier, Count, Seed, DataDir, Json }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -30,29 +32,48 @@ internal static class MetricsCommand
     {
         int count = parse.GetValue(Count);
         if (count < 10) throw new UserError($"--count must be at least 10, got {count}");
-        var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
-        if (models.SampleDim != 784) throw new UserError($"the feature classifier reads 28×28 images; this model draws {models.SampleHeight}×{models.SampleWidth}×{models.SampleChannels}");
-        string classifierPath = parse.GetValue(Classifier)?.FullName ?? FeatureClassifier.DefaultPath(config.Dataset);
+        var runDir = parse.GetValue(Run);
+        var samplesFile = parse.GetValue(Samples);
+        if ((runDir is null) == (samplesFile is null)) throw new UserError("give exactly one of --run RUN_DIR or --samples FILE");
+        float[] samples;
+        string dataset, path;
+        if (samplesFile is not null)
+        {
+            var (fileCount, _, values) = SampleFile.Read(samplesFile.FullName, 784);
+            if (fileCount < count && parse.GetResult(Count) is { Implicit: false })
+                throw new UserError($"{samplesFile.FullName}: holds {fileCount} samples, fewer than the {count} requested with --count");
+            count = Math.Min(count, fileCount);
+            if (count < 10) throw new UserError($"{samplesFile.FullName}: holds {fileCount} samples; the metrics need at least 10");
+            samples = values;
+            (dataset, path) = (parse.GetValue(Dataset)!, samplesFile.FullName);
+        }
+        else
+        {
+            var (models, config, checkpoint) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(CheckpointFile));
+            if (models.SampleDim != 784) throw new UserError($"the feature classifier reads 28×28 images; this model draws {models.SampleHeight}×{models.SampleWidth}×{models.SampleChannels}");
+            samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed))).Data;
+            config.PixelRange.ToUnitRange(samples);
+            (dataset, path) = (config.Dataset, checkpoint);
+        }
+        string classifierPath = parse.GetValue(Classifier)?.FullName ?? FeatureClassifier.DefaultPath(dataset);
         if (!File.Exists(classifierPath))
-            throw new UserError($"no classifier for {config.Dataset} at {classifierPath}; train one with `sharpgan classifier train --dataset {config.Dataset}`");
+            throw new UserError($"no classifier for {dataset} at {classifierPath}; train one with `sharpgan classifier train --dataset {dataset}`");
         var (classifier, accuracy) = FeatureClassifier.Load(classifierPath);
-        var info = DatasetCatalog.Get(config.Dataset);
+        var info = DatasetCatalog.Get(dataset);
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var train = ImageDataset.Load(info, DatasetSplit.Train, PixelRange.ZeroOne, locator);
         int n = Math.Min(count, Math.Min(test.Count, train.Count));
-        var samples = Sampling.Generate(models, config.Model.NoisePrior, n, new Rng((ulong)parse.GetValue(Seed))).Data;
-        config.PixelRange.ToUnitRange(samples);
         var reference = new MetricsReference(classifier, test.Pixels, n);
         var model = SampleMetrics.Compute(classifier, samples, n, reference);
         var floor = SampleMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
         if (parse.GetValue(Json))
         {
             object Row(SampleMetricsResult r) => new { frechet_distance = r.FrechetDistance, classifier_score = r.ClassifierScore, classes_covered = r.ClassesCovered, class_histogram = r.ClassHistogram, precision = r.Precision, recall = r.Recall };
-            Console.WriteLine(JsonSerializer.Serialize(new { checkpoint = path, dataset = config.Dataset, samples = n, classifier_test_accuracy = accuracy, model = Row(model), real_data_floor = Row(floor) }));
+            Console.WriteLine(JsonSerializer.Serialize(new { checkpoint = path, dataset = dataset, samples = n, classifier_test_accuracy = accuracy, model = Row(model), real_data_floor = Row(floor) }));
             return 0;
         }
-        Console.WriteLine($"{n} samples from {Path.GetFileName(path)} vs {n} {config.Dataset} test images (classifier test accuracy {accuracy:P2})");
+        Console.WriteLine($"{n} samples from {Path.GetFileName(path)} vs {n} {dataset} test images (classifier test accuracy {accuracy:P2})");
         Console.WriteLine($"{"",-22}{"model",10}{"real data",12}");
         Console.WriteLine($"{"Fréchet distance",-22}{model.FrechetDistance,10:F2}{floor.FrechetDistance,12:F2}");
         Console.WriteLine($"{"classifier score",-22}{model.ClassifierScore,10:F2}{floor.ClassifierScore,12:F2}");

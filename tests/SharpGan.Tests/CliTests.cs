@@ -202,4 +202,22 @@ public class CliTests : IDisposable
         Assert.False(Directory.Exists(run));
         Assert.Contains("training.eval_every", Sharpgan("train", "--config", SmallConfigFile(5), "--out", run, "--eval-every", "-1").Err);
     }
+
+    [Fact]
+    public void MetricsScoreASampleFileFromElsewhere()
+    {
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.DataRoot);
+        string idx = Path.Combine(_dir, "real.idx");
+        var pixels = TestData.Mnist(300).Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray();
+        Data.IdxFile.Write(idx, new Data.IdxArray([300, 28, 28], pixels));
+        string classifier = Path.Combine(_dir, "clf.safetensors");
+        new Evaluation.FeatureClassifier("mnist", new Rng(3)).Save(classifier, 0.1);
+        var ok = Sharpgan("eval", "metrics", "--samples", idx, "--classifier", classifier, "--json");
+        Assert.Equal(0, ok.Code);
+        using var json = System.Text.Json.JsonDocument.Parse(ok.Out);
+        Assert.Equal(300, json.RootElement.GetProperty("samples").GetInt32());
+        Assert.True(json.RootElement.GetProperty("model").GetProperty("frechet_distance").GetDouble() > 0);
+        Assert.Contains("fewer than the 500", Sharpgan("eval", "metrics", "--samples", idx, "--classifier", classifier, "--count", "500").Err);
+        Assert.Contains("exactly one", Sharpgan("eval", "metrics").Err);
+    }
 }
