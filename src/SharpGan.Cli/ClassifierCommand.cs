@@ -8,7 +8,7 @@ namespace SharpGan.Cli;
 /// <summary>`sharpgan classifier train`: the feature classifier behind the sample-quality metrics.</summary>
 internal static class ClassifierCommand
 {
-    private static readonly Option<string> Dataset = new("--dataset") { Description = "mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
+    private static readonly Option<string> Dataset = new("--dataset") { Description = "mnist, fashion-mnist or cifar10", DefaultValueFactory = _ => "mnist" };
     private static readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs over all 60 000 images", DefaultValueFactory = _ => 6 };
     private static readonly Option<FileInfo?> Out = new("--out") { Description = "Where to save it (default: ~/.cache/sharpgan/classifiers/DATASET.safetensors)" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset" };
@@ -28,18 +28,19 @@ internal static class ClassifierCommand
     {
         int epochs = parse.GetValue(Epochs);
         if (epochs <= 0) throw new UserError($"--epochs must be positive, got {epochs}");
-        var info = DatasetCatalog.Get(parse.GetValue(Dataset)!);
+        string name = parse.GetValue(Dataset)!;
+        if (!DatasetCatalog.Contains(name)) throw new UserError(DatasetCatalog.UnknownMessage(name));
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
-        var train = ImageDataset.Load(info, DatasetSplit.FullTrain, PixelRange.ZeroOne, locator);
-        var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
+        var train = DatasetCatalog.Load(name, DatasetSplit.FullTrain, PixelRange.ZeroOne, locator);
+        var test = DatasetCatalog.Load(name, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var seed = (ulong)parse.GetValue(Seed);
-        var classifier = new FeatureClassifier(info.Name, new Rng(seed));
+        var classifier = new FeatureClassifier(name, new Rng(seed));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         classifier.Train(train, epochs, new Rng(seed + 1), (e, loss) => Console.WriteLine($"epoch {e}/{epochs}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)"));
         double accuracy = classifier.Accuracy(test);
-        string path = parse.GetValue(Out)?.FullName ?? FeatureClassifier.DefaultPath(info.Name);
+        string path = parse.GetValue(Out)?.FullName ?? FeatureClassifier.DefaultPath(name);
         classifier.Save(path, accuracy);
-        Console.WriteLine($"{info.Name} test accuracy {accuracy:P2} ({test.Count} images); saved {path}");
+        Console.WriteLine($"{name} test accuracy {accuracy:P2} ({test.Count} images); saved {path}");
         return 0;
     }
 }

@@ -11,7 +11,7 @@ namespace SharpGan.Cli;
 internal static class MetricsCommand
 {
     private static readonly Option<DirectoryInfo?> Run = new("--run") { Description = "Run directory" };
-    private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, 784] in [0, 1])" };
+    private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, D] in [0, 1], D = the dataset's image size)" };
     private static readonly Option<string> Dataset = new("--dataset") { Description = "With --samples: the dataset they imitate", DefaultValueFactory = _ => "mnist" };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
     private static readonly Option<FileInfo?> Classifier = new("--classifier") { Description = "Classifier file (default: the one `sharpgan classifier train` saved for the run's dataset)" };
@@ -39,7 +39,8 @@ internal static class MetricsCommand
         string dataset, path;
         if (samplesFile is not null)
         {
-            var (fileCount, _, values) = SampleFile.Read(samplesFile.FullName, 784);
+            var (h, w, c) = DatasetCatalog.ImageShape(parse.GetValue(Dataset)!);
+            var (fileCount, _, values) = SampleFile.Read(samplesFile.FullName, h * w * c);
             if (fileCount < count && parse.GetResult(Count) is { Implicit: false })
                 throw new UserError($"{samplesFile.FullName}: holds {fileCount} samples, fewer than the {count} requested with --count");
             count = Math.Min(count, fileCount);
@@ -50,7 +51,6 @@ internal static class MetricsCommand
         else
         {
             var (models, config, checkpoint) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(CheckpointFile));
-            if (models.SampleDim != 784) throw new UserError($"the feature classifier reads 28×28 images; this model draws {models.SampleHeight}×{models.SampleWidth}×{models.SampleChannels}");
             samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed))).Data;
             config.PixelRange.ToUnitRange(samples);
             (dataset, path) = (config.Dataset, checkpoint);
@@ -59,10 +59,11 @@ internal static class MetricsCommand
         if (!File.Exists(classifierPath))
             throw new UserError($"no classifier for {dataset} at {classifierPath}; train one with `sharpgan classifier train --dataset {dataset}`");
         var (classifier, accuracy) = FeatureClassifier.Load(classifierPath);
-        var info = DatasetCatalog.Get(dataset);
+        if (classifier.Dataset != dataset)
+            throw new UserError($"{classifierPath} is a {classifier.Dataset} classifier; these samples imitate {dataset}");
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
-        var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
-        var train = ImageDataset.Load(info, DatasetSplit.Train, PixelRange.ZeroOne, locator);
+        var test = DatasetCatalog.Load(dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
+        var train = DatasetCatalog.Load(dataset, DatasetSplit.Train, PixelRange.ZeroOne, locator);
         int n = Math.Min(count, Math.Min(test.Count, train.Count));
         var reference = new MetricsReference(classifier, test.Pixels, n);
         var model = SampleMetrics.Compute(classifier, samples, n, reference);

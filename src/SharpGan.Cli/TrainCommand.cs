@@ -134,13 +134,14 @@ internal static class TrainCommand
 
     private static TrainingQualityProbe QualityProbe(GanConfig config, FileInfo? classifierFile, DatasetLocator locator)
     {
-        if (DatasetCatalog.ImageShape(config.Dataset) != (28, 28, 1))
-            throw new UserError($"--eval-every needs a feature classifier, and those exist for the 28×28 datasets only ({string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}), not {config.Dataset}");
         string path = classifierFile?.FullName ?? FeatureClassifier.DefaultPath(config.Dataset);
         if (!File.Exists(path))
             throw new UserError($"--eval-every needs a classifier for {config.Dataset} at {path}; train one with `sharpgan classifier train --dataset {config.Dataset}`");
         var (classifier, _) = FeatureClassifier.Load(path);
+        if (classifier.Dataset != config.Dataset) throw new UserError($"{path} is a {classifier.Dataset} classifier; this run trains on {config.Dataset}");
         var test = DatasetCatalog.Load(config.Dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
+        if (config.Training.EvalSamples > test.Count)
+            throw new UserError($"--eval-samples {config.Training.EvalSamples} needs as many {config.Dataset} test images; there are {test.Count}");
         var validation = config.Training.EvalParzen ? DatasetCatalog.Load(config.Dataset, DatasetSplit.Validation, PixelRange.ZeroOne, locator) : null;
         return new TrainingQualityProbe(classifier, test, config.Training.EvalSamples, validation);
     }

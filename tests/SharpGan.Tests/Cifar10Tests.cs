@@ -13,7 +13,7 @@ public class Cifar10Tests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // Record i: label i % 10, red plane = i, green plane = 100 + pixel % 7, blue plane = 255 − i.
-    private static byte[] Records(int count, int first = 0)
+    internal static byte[] Records(int count, int first = 0)
     {
         var bytes = new byte[count * Cifar10.RecordBytes];
         for (int r = 0; r < count; r++)
@@ -30,14 +30,16 @@ public class Cifar10Tests : IDisposable
         return bytes;
     }
 
-    // Five training batches of 4 records and a test batch of 3, in DIR/cifar10/cifar-10-batches-bin/ as the archive unpacks.
-    private string WriteDataset()
+    private string WriteDataset() => WriteDataset(_dir, 4, 3);
+
+    /// <summary>Five training batches and a test batch, in ROOT/cifar10/cifar-10-batches-bin/ as the archive unpacks; returns ROOT.</summary>
+    internal static string WriteDataset(string root, int perTrainBatch, int test)
     {
-        string folder = Path.Combine(_dir, "cifar10", Cifar10.ArchiveFolder);
+        string folder = Path.Combine(root, "cifar10", Cifar10.ArchiveFolder);
         Directory.CreateDirectory(folder);
-        for (int b = 0; b < 5; b++) File.WriteAllBytes(Path.Combine(folder, Cifar10.TrainFiles[b]), Records(4, 4 * b));
-        File.WriteAllBytes(Path.Combine(folder, Cifar10.TestFile), Records(3, 200));
-        return _dir;
+        for (int b = 0; b < 5; b++) File.WriteAllBytes(Path.Combine(folder, Cifar10.TrainFiles[b]), Records(perTrainBatch, perTrainBatch * b));
+        File.WriteAllBytes(Path.Combine(folder, Cifar10.TestFile), Records(test, 200));
+        return root;
     }
 
     [Fact]

@@ -220,4 +220,32 @@ public class CliTests : IDisposable
         Assert.Contains("fewer than the 500", Sharpgan("eval", "metrics", "--samples", idx, "--classifier", classifier, "--count", "500").Err);
         Assert.Contains("exactly one", Sharpgan("eval", "metrics").Err);
     }
+
+    [Fact]
+    public void Cifar10ClassifierTrainingAndMeasurementsWorkEndToEnd()
+    {
+        string data = Cifar10Tests.WriteDataset(Path.Combine(_dir, "data"), 40, 120);
+        string classifier = Path.Combine(_dir, "cifar-clf.safetensors");
+        var trained = Sharpgan("classifier", "train", "--dataset", "cifar10", "--data-dir", data, "--epochs", "1", "--out", classifier);
+        Assert.True(trained.Code == 0, trained.Err);
+        var preset = Presets.Get("cifar10-dcgan");
+        string config = Path.Combine(_dir, "cifar.json");
+        File.WriteAllText(config, ConfigIo.ToJson(preset with
+        {
+            Model = preset.Model with { Features = 4, NoiseDim = 8 },
+            Training = preset.Training with { BatchSize = 16, MaxSteps = 4, EvalEvery = 2, EvalSamples = 100 },
+        }));
+        string run = Path.Combine(_dir, "cifar-run");
+        var train = Sharpgan("train", "--config", config, "--out", run, "--data-dir", data, "--classifier", classifier);
+        Assert.True(train.Code == 0, train.Err);
+        Assert.Contains("there are 120", Sharpgan("train", "--config", config, "--out", run + "-big", "--data-dir", data, "--classifier", classifier, "--eval-samples", "200").Err);
+        Assert.Equal(2, new MetricsLog(new RunDirectory(run).MetricsPath, long.MaxValue).Rows.Count(r => r.Quality is not null));
+        var metrics = Sharpgan("eval", "metrics", "--run", run, "--data-dir", data, "--classifier", classifier, "--count", "50", "--json");
+        Assert.True(metrics.Code == 0, metrics.Err);
+        Assert.Contains("frechet_distance", metrics.Out);
+        // A classifier of another dataset is refused rather than silently scoring in the wrong feature space.
+        string mnistClassifier = Path.Combine(_dir, "mnist-clf.safetensors");
+        new Evaluation.FeatureClassifier("mnist", new Rng(1)).Save(mnistClassifier, 0.1);
+        Assert.Contains("is a mnist classifier", Sharpgan("eval", "metrics", "--run", run, "--data-dir", data, "--classifier", mnistClassifier).Err);
+    }
 }

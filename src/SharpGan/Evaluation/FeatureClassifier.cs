@@ -28,16 +28,23 @@ public sealed class FeatureClassifier
     /// <summary>Dataset the classifier was trained on.</summary>
     public string Dataset { get; }
 
-    /// <summary>Builds an untrained classifier (He-initialised).</summary>
+    /// <summary>Values per image the classifier reads (784 for the 28×28 datasets, 3072 for CIFAR-10).</summary>
+    public int ImageDim { get; }
+
+    /// <summary>Builds an untrained classifier (He-initialised) for the catalogue dataset's image shape.</summary>
     public FeatureClassifier(string dataset, Rng rng)
     {
         Dataset = dataset;
+        var (h, w, c) = DatasetCatalog.ImageShape(dataset);
+        ImageDim = h * w * c;
+        // Two stride-2 convs: 28×28 → 7×7, 32×32 → 8×8.
+        int flat = 64 * (h / 4) * (w / 4);
         _features = new Sequential(
-            new Reshape(1, 28, 28),
-            new Conv2d(1, 32, 4, 2, 1), ActivationLayer.LeakyReLU(0.2f),
+            new Reshape(c, h, w),
+            new Conv2d(c, 32, 4, 2, 1), ActivationLayer.LeakyReLU(0.2f),
             new Conv2d(32, 64, 4, 2, 1, bias: false), new BatchNorm(64), ActivationLayer.LeakyReLU(0.2f),
-            new Reshape(64 * 7 * 7),
-            new Linear(64 * 7 * 7, FeatureDim, Activation.ReLU));
+            new Reshape(flat),
+            new Linear(flat, FeatureDim, Activation.ReLU));
         _head = new Linear(FeatureDim, 10);
         _all = new Sequential(_features, _head);
         foreach (var (name, p) in _all.NamedParameters())
@@ -113,7 +120,7 @@ public sealed class FeatureClassifier
         for (int start = 0; start < count; start += block)
         {
             int rows = Math.Min(block, count - start);
-            var x = Tensor.FromArray(images.Slice(start * 784, rows * 784).ToArray(), rows, 784);
+            var x = Tensor.FromArray(images.Slice(start * ImageDim, rows * ImageDim).ToArray(), rows, ImageDim);
             using (tape.Begin())
             using (tape.NoGrad())
                 network(x).Data.AsSpan(0, rows * width).CopyTo(output.AsSpan(start * width));
