@@ -13,9 +13,8 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from pytorch_gan_step import dcgan28
+from pytorch_gan_step import dcgan28, dcgan_step
 
 
 def main():
@@ -43,17 +42,7 @@ def main():
             perm, pos = torch.randperm(len(x)), 0
         real = x[perm[pos:pos + batch]]
         pos += batch
-        opt_d.zero_grad()
-        with torch.no_grad():
-            fake = g(torch.randn(batch, nz, 1, 1))
-        d_loss = 0.5 * (F.binary_cross_entropy_with_logits(d(real).view(-1), ones)
-                        + F.binary_cross_entropy_with_logits(d(fake).view(-1), zeros))
-        d_loss.backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        g_loss = F.binary_cross_entropy_with_logits(d(g(torch.randn(batch, nz, 1, 1))).view(-1), ones)
-        g_loss.backward()
-        opt_g.step()
+        d_loss, g_loss = dcgan_step(g, d, opt_g, opt_d, real, nz, ones, zeros)
         if it % 100 == 0:
             print(f"iteration {it}: D loss {float(d_loss):.3f}, G loss {float(g_loss):.3f}, {time.time() - start:.0f} s", flush=True)
     g.eval()

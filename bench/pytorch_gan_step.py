@@ -93,6 +93,28 @@ def dcgan28(nz=100, f=64):
     return g, d, nz
 
 
+def dcgan_step(g, d, opt_g, opt_d, real, nz, ones, zeros):
+    """One mnist-dcgan iteration: a D step on real and fake in separate passes (as SharpGAN's dcgan presets, so
+    BatchNorm statistics are never mixed), then a non-saturating G step through D with D's grads switched off."""
+    batch = real.shape[0]
+    opt_d.zero_grad(set_to_none=False)
+    with torch.no_grad():
+        fake = g(torch.randn(batch, nz, 1, 1))
+    d_loss = 0.5 * (F.binary_cross_entropy_with_logits(d(real).view(-1), ones)
+                    + F.binary_cross_entropy_with_logits(d(fake).view(-1), zeros))
+    d_loss.backward()
+    opt_d.step()
+    opt_g.zero_grad(set_to_none=False)
+    for p in d.parameters():
+        p.requires_grad_(False)
+    g_loss = F.binary_cross_entropy_with_logits(d(g(torch.randn(batch, nz, 1, 1))).view(-1), ones)
+    g_loss.backward()
+    for p in d.parameters():
+        p.requires_grad_(True)
+    opt_g.step()
+    return d_loss, g_loss
+
+
 def run(nets, args):
     g, d, nz = nets
     batch = 64
@@ -102,22 +124,7 @@ def run(nets, args):
     ones, zeros = torch.ones(batch), torch.zeros(batch)
 
     def iteration():
-        # Real and fake in separate D passes, as SharpGAN's dcgan presets do (BatchNorm statistics unmixed).
-        opt_d.zero_grad(set_to_none=False)
-        with torch.no_grad():
-            fake = g(torch.randn(batch, nz, 1, 1))
-        d_loss = 0.5 * (F.binary_cross_entropy_with_logits(d(real).view(-1), ones)
-                        + F.binary_cross_entropy_with_logits(d(fake).view(-1), zeros))
-        d_loss.backward()
-        opt_d.step()
-        opt_g.zero_grad(set_to_none=False)
-        for p in d.parameters():
-            p.requires_grad_(False)
-        g_loss = F.binary_cross_entropy_with_logits(d(g(torch.randn(batch, nz, 1, 1))).view(-1), ones)
-        g_loss.backward()
-        for p in d.parameters():
-            p.requires_grad_(True)
-        opt_g.step()
+        dcgan_step(g, d, opt_g, opt_d, real, nz, ones, zeros)
 
     report(iteration, args.iters)
 

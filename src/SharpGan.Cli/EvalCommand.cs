@@ -34,39 +34,17 @@ internal static class EvalCommand
 
     private static int ExecuteParzen(ParseResult parse)
     {
-        var runDir = parse.GetValue(Run);
-        var samplesFile = parse.GetValue(Samples);
-        if ((runDir is null) == (samplesFile is null)) throw new UserError("give exactly one of --run RUN_DIR or --samples FILE");
         int count = parse.GetValue(Count);
         if (count <= 0) throw new UserError($"--count must be positive, got {count}");
         if (parse.GetValue(Sigma) is { } fixedSigma && !(fixedSigma > 0)) throw new UserError($"--sigma must be positive, got {fixedSigma}");
-
-        float[] samples;
-        string datasetName, source;
-        if (samplesFile is not null)
-        {
-            var (n, _, values) = SampleFile.Read(samplesFile.FullName, 784);
-            if (n < count && parse.GetResult(Count) is { Implicit: false })
-                throw new UserError($"{samplesFile.FullName}: holds {n} samples, fewer than the {count} requested with --count");
-            count = Math.Min(count, n);
-            samples = values.AsSpan(0, count * 784).ToArray();
-            datasetName = parse.GetValue(Dataset)!;
-            source = samplesFile.FullName;
-        }
-        else
-        {
-            var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(CheckpointFile));
-            if (models.SampleDim != 784) throw new UserError($"the Parzen protocol is defined for 28×28 images; this model draws {models.SampleHeight}×{models.SampleWidth}×{models.SampleChannels}");
-            samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed))).Data;
-            config.PixelRange.ToUnitRange(samples);
-            datasetName = config.Dataset;
-            source = path;
-        }
+        var set = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, Count, Seed, Dataset);
+        if (set.Dimension != 784) throw new UserError($"the Parzen protocol is defined for 28×28 images; these samples are {set.Height}×{set.Width}×{set.Channels}");
+        string datasetName = set.Dataset, source = set.Source;
         var info = DatasetCatalog.Get(datasetName);
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var validation = ImageDataset.Load(info, DatasetSplit.Validation, PixelRange.ZeroOne, locator).Take(1_000);
         var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
-        var r = ParzenWindow.Evaluate(samples, count, validation.Pixels, validation.Count, test.Pixels, test.Count, 784, parse.GetValue(Sigma));
+        var r = ParzenWindow.Evaluate(set.Values, set.Count, validation.Pixels, validation.Count, test.Pixels, test.Count, 784, parse.GetValue(Sigma));
         if (parse.GetValue(Json))
         {
             var json = new Dictionary<string, object>

@@ -28,43 +28,33 @@ internal static class MetricsCommand
         return command;
     }
 
+    /// <summary>
+    /// The feature classifier for <paramref name="dataset"/>: <paramref name="file"/>, else the one `classifier train`
+    /// saved. Missing → the command that trains one; another dataset's → refused (its features would mean nothing).
+    /// </summary>
+    internal static (FeatureClassifier Classifier, double TestAccuracy) LoadClassifier(FileInfo? file, string dataset, string neededBy)
+    {
+        string path = file?.FullName ?? FeatureClassifier.DefaultPath(dataset);
+        if (!File.Exists(path))
+            throw new UserError($"{neededBy} needs a classifier for {dataset}, and there is none at {path}; train one with `sharpgan classifier train --dataset {dataset}`");
+        var loaded = FeatureClassifier.Load(path);
+        if (loaded.Classifier.Dataset != dataset)
+            throw new UserError($"{path} is a {loaded.Classifier.Dataset} classifier, not one for {dataset}");
+        return loaded;
+    }
+
     private static int Execute(ParseResult parse)
     {
         int count = parse.GetValue(Count);
         if (count < 10) throw new UserError($"--count must be at least 10, got {count}");
-        var runDir = parse.GetValue(Run);
-        var samplesFile = parse.GetValue(Samples);
-        if ((runDir is null) == (samplesFile is null)) throw new UserError("give exactly one of --run RUN_DIR or --samples FILE");
-        float[] samples;
-        string dataset, path;
-        if (samplesFile is not null)
-        {
-            var (h, w, c) = DatasetCatalog.ImageShape(parse.GetValue(Dataset)!);
-            var (fileCount, _, values) = SampleFile.Read(samplesFile.FullName, h * w * c);
-            if (fileCount < count && parse.GetResult(Count) is { Implicit: false })
-                throw new UserError($"{samplesFile.FullName}: holds {fileCount} samples, fewer than the {count} requested with --count");
-            count = Math.Min(count, fileCount);
-            if (count < 10) throw new UserError($"{samplesFile.FullName}: holds {fileCount} samples; the metrics need at least 10");
-            samples = values;
-            (dataset, path) = (parse.GetValue(Dataset)!, samplesFile.FullName);
-        }
-        else
-        {
-            var (models, config, checkpoint) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(CheckpointFile));
-            samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed))).Data;
-            config.PixelRange.ToUnitRange(samples);
-            (dataset, path) = (config.Dataset, checkpoint);
-        }
-        string classifierPath = parse.GetValue(Classifier)?.FullName ?? FeatureClassifier.DefaultPath(dataset);
-        if (!File.Exists(classifierPath))
-            throw new UserError($"no classifier for {dataset} at {classifierPath}; train one with `sharpgan classifier train --dataset {dataset}`");
-        var (classifier, accuracy) = FeatureClassifier.Load(classifierPath);
-        if (classifier.Dataset != dataset)
-            throw new UserError($"{classifierPath} is a {classifier.Dataset} classifier; these samples imitate {dataset}");
+        var set = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, Count, Seed, Dataset);
+        if (set.Count < 10) throw new UserError($"{set.Source}: holds {set.Count} samples; the metrics need at least 10");
+        var (samples, dataset, path) = (set.Values, set.Dataset, set.Source);
+        var (classifier, accuracy) = LoadClassifier(parse.GetValue(Classifier), dataset, "eval metrics");
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var test = DatasetCatalog.Load(dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var train = DatasetCatalog.Load(dataset, DatasetSplit.Train, PixelRange.ZeroOne, locator);
-        int n = Math.Min(count, Math.Min(test.Count, train.Count));
+        int n = Math.Min(set.Count, Math.Min(test.Count, train.Count));
         var reference = new MetricsReference(classifier, test.Pixels, n);
         var model = SampleMetrics.Compute(classifier, samples, n, reference);
         var floor = SampleMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do

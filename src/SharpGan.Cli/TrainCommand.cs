@@ -134,11 +134,7 @@ internal static class TrainCommand
 
     private static TrainingQualityProbe QualityProbe(GanConfig config, FileInfo? classifierFile, DatasetLocator locator)
     {
-        string path = classifierFile?.FullName ?? FeatureClassifier.DefaultPath(config.Dataset);
-        if (!File.Exists(path))
-            throw new UserError($"--eval-every needs a classifier for {config.Dataset} at {path}; train one with `sharpgan classifier train --dataset {config.Dataset}`");
-        var (classifier, _) = FeatureClassifier.Load(path);
-        if (classifier.Dataset != config.Dataset) throw new UserError($"{path} is a {classifier.Dataset} classifier; this run trains on {config.Dataset}");
+        var (classifier, _) = MetricsCommand.LoadClassifier(classifierFile, config.Dataset, "--eval-every");
         var test = DatasetCatalog.Load(config.Dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         if (config.Training.EvalSamples > test.Count)
             throw new UserError($"--eval-samples {config.Training.EvalSamples} needs as many {config.Dataset} test images; there are {test.Count}");

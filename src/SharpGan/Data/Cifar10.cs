@@ -50,19 +50,32 @@ public static class Cifar10
     /// </summary>
     public static (byte[] Pixels, byte[] Labels) Parse(ReadOnlySpan<byte> bytes, string source)
     {
+        int count = RecordCount(bytes, source);
+        var pixels = new byte[(long)count * (RecordBytes - 1)];
+        var labels = new byte[count];
+        Unpack(bytes, source, pixels, labels);
+        return (pixels, labels);
+    }
+
+    // Records in a batch file; throws unless its length is a whole, non-zero number of records.
+    private static int RecordCount(ReadOnlySpan<byte> bytes, string source)
+    {
         if (bytes.Length == 0 || bytes.Length % RecordBytes != 0)
             throw new InvalidDataException($"{source}: {bytes.Length} bytes is not a whole number of {RecordBytes}-byte CIFAR-10 records (label + 3×32×32); the file is truncated or not a CIFAR-10 binary batch");
-        int count = bytes.Length / RecordBytes, d = RecordBytes - 1;
-        var pixels = new byte[(long)count * d];
-        var labels = new byte[count];
-        for (int i = 0; i < count; i++)
+        return bytes.Length / RecordBytes;
+    }
+
+    // Splits records into pixels (count, 3072) and labels, checking each label.
+    private static void Unpack(ReadOnlySpan<byte> bytes, string source, Span<byte> pixels, Span<byte> labels)
+    {
+        int d = RecordBytes - 1;
+        for (int i = 0; i < bytes.Length / RecordBytes; i++)
         {
             var record = bytes.Slice(i * RecordBytes, RecordBytes);
             if (record[0] > 9) throw new InvalidDataException($"{source}: record {i} has label {record[0]}, CIFAR-10 labels are 0–9; the file is corrupt or not a CIFAR-10 binary batch");
             labels[i] = record[0];
-            record[1..].CopyTo(pixels.AsSpan(i * d, d));
+            record[1..].CopyTo(pixels.Slice(i * d, d));
         }
-        return (pixels, labels);
     }
 
     /// <summary>
@@ -72,9 +85,16 @@ public static class Cifar10
     public static ImageDataset Load(DatasetSplit split, PixelRange range, DatasetLocator locator)
     {
         var files = split == DatasetSplit.Test ? [TestFile] : TrainFiles;
-        var parts = files.Select(f => Parse(locator.LoadFile(Name, f, [ArchiveFolder], FetchAndExtract), f)).ToList();
-        byte[] pixels = parts.SelectMany(p => p.Pixels).ToArray(), labels = parts.SelectMany(p => p.Labels).ToArray();
-        int total = labels.Length, validation = total / 10;
+        var batches = files.Select(f => (File: f, Bytes: locator.LoadFile(Name, f, [ArchiveFolder], FetchAndExtract))).ToList();
+        int total = batches.Sum(b => RecordCount(b.Bytes, b.File)), validation = total / 10, d = RecordBytes - 1;
+        var pixels = new byte[(long)total * d];
+        var labels = new byte[total];
+        int at = 0;
+        foreach (var (name, bytes) in batches)
+        {
+            Unpack(bytes, name, pixels.AsSpan(at * d), labels.AsSpan(at));
+            at += bytes.Length / RecordBytes;
+        }
         var (start, count) = split switch
         {
             DatasetSplit.Train => (0, total - validation),
@@ -82,7 +102,6 @@ public static class Cifar10
             _ => (0, total),
         };
         if (count <= 0) throw new InvalidDataException($"{Name}: {total} training images are too few for a validation split");
-        int d = RecordBytes - 1;
         return ImageDataset.FromPixelBytes(pixels.AsSpan(start * d, count * d), labels.AsSpan(start, count), Side, Side, Channels, range);
     }
 

@@ -62,9 +62,8 @@ public static class ConfigIo
         Check(m.NoiseDim > 0, "model.noise_dim", "must be positive", m.NoiseDim);
         Check(m.GeneratorHidden > 0, "model.generator_hidden", "must be positive", m.GeneratorHidden);
         Check(m.Features > 0, "model.features", "must be positive", m.Features);
-        bool dcgan = DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout);
-        Check(!dcgan || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", $"must be minus_one_one for {m.Architecture} (its generator ends in tanh)", c.PixelRange);
-        if (dcgan && DatasetCatalog.ImageShape(c.Dataset).Height != layout!.Side) throw new ConfigException($"{source}: {ModelFactory.ImageSizeMismatch(c)}");
+        Check(!DcganLayout.ByArchitecture.ContainsKey(m.Architecture) || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", $"must be minus_one_one for {m.Architecture} (its generator ends in tanh)", c.PixelRange);
+        if (ModelFactory.ImageSizeMismatch(c) is { } mismatch) throw new ConfigException($"{source}: {mismatch}");
         Check(m.Architecture != "mlp-maxout" || c.PixelRange == PixelRange.ZeroOne, "pixel_range", "must be zero_one for mlp-maxout (its generator ends in a sigmoid)", c.PixelRange);
         Check(m.DiscriminatorUnits > 0, "model.discriminator_units", "must be positive", m.DiscriminatorUnits);
         Check(m.DiscriminatorPieces > 0, "model.discriminator_pieces", "must be positive", m.DiscriminatorPieces);

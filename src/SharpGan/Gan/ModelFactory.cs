@@ -42,7 +42,7 @@ public static class ModelFactory
         }
         if (!DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout))
             throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
-        if (layout.Side != h || layout.Side != w) throw new ConfigException(ImageSizeMismatch(config));
+        if (ImageSizeMismatch(config) is { } mismatch) throw new ConfigException(mismatch);
         var dg = layout.Generator(m.NoiseDim, m.Features, c);
         var dd = layout.Discriminator(m.Features, c);
         DcganLayout.Initialize(dg, init);
@@ -50,12 +50,17 @@ public static class ModelFactory
         return new GanModels(dg, dd, m.NoiseDim, h, w, c, dropout);
     }
 
-    /// <summary>The error for a DCGAN layout that cannot produce the dataset's images.</summary>
-    public static string ImageSizeMismatch(GanConfig config)
+    /// <summary>
+    /// Null when the config's architecture can produce its dataset's images (the MLPs take any size); else the error
+    /// naming the DCGAN layout that would fit.
+    /// </summary>
+    public static string? ImageSizeMismatch(GanConfig config)
     {
+        if (!DcganLayout.ByArchitecture.TryGetValue(config.Model.Architecture, out var layout)) return null;
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
+        if (layout.Side == h && layout.Side == w) return null;
         string fits = string.Join(" or ", DcganLayout.ByArchitecture.Where(kv => kv.Value.Side == h).Select(kv => kv.Key));
-        return $"model.architecture {config.Model.Architecture} makes {DcganLayout.ByArchitecture[config.Model.Architecture].Side}×{DcganLayout.ByArchitecture[config.Model.Architecture].Side} images, " +
+        return $"model.architecture {config.Model.Architecture} makes {layout.Side}×{layout.Side} images, " +
                $"but {config.Dataset} images are {h}×{w}×{c}" + (fits.Length > 0 ? $"; use {fits}" : "; no DCGAN layout makes that size");
     }
 

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using SharpGan.Data;
+using SharpGan.Evaluation;
+using SharpGan.Gan;
+using SharpGan.Tensors;
+
+namespace SharpGan.Cli;
+
+/// <summary>Samples to evaluate, in [0, 1], with the dataset they imitate and where they came from.</summary>
+internal sealed record SampleSet(float[] Values, int Count, int Height, int Width, int Channels, string Dataset, string Source)
+{
+    /// <summary>Values per sample.</summary>
+    public int Dimension => Height * Width * Channels;
+}
+
+/// <summary>The eval commands' two sources of samples: a run's generator (--run) or a file from anywhere (--samples).</summary>
+internal static class SampleSource
+{
+    /// <summary>
+    /// Draws --count samples from the run's checkpoint, or reads up to --count from the file (sized for --dataset's
+    /// images). A file holding fewer than an explicit --count is refused; with the default count, all it holds are used.
+    /// </summary>
+    public static SampleSet Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
+        Option<int> count, Option<long> seed, Option<string> dataset)
+    {
+        var runDir = parse.GetValue(run);
+        var samplesFile = parse.GetValue(samples);
+        if ((runDir is null) == (samplesFile is null)) throw new UserError("give exactly one of --run RUN_DIR or --samples FILE");
+        int requested = parse.GetValue(count);
+        if (samplesFile is not null)
+        {
+            string name = parse.GetValue(dataset)!;
+            var (h, w, c) = DatasetCatalog.ImageShape(name);
+            var (held, _, values) = SampleFile.Read(samplesFile.FullName, h * w * c);
+            if (held < requested && parse.GetResult(count) is { Implicit: false })
+                throw new UserError($"{samplesFile.FullName}: holds {held} samples, fewer than the {requested} requested with --count");
+            return new SampleSet(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName);
+        }
+        var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(checkpoint));
+        var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng((ulong)parse.GetValue(seed))).Data;
+        config.PixelRange.ToUnitRange(drawn);
+        return new SampleSet(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
+    }
+}
