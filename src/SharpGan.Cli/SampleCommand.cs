@@ -13,7 +13,7 @@ internal static class SampleCommand
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
     private static readonly Option<int> Count = new("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 };
-    private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
+    private static readonly Option<FileInfo> Out = new("--out") { Description = "File to write: a PNG grid, or .npy (float32 [count, pixels] in [0, 1], the format `eval parzen/metrics --samples` read)", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Columns = new("--columns") { Description = "Samples per row (default: √count)" };
     private static readonly Option<bool> Nearest = new("--nearest") { Description = "Figure 2: add a column with the training image nearest to each row's last sample" };
@@ -21,7 +21,7 @@ internal static class SampleCommand
 
     public static Command Create()
     {
-        var command = new Command("sample", "Draw samples from a trained generator into a PNG grid.");
+        var command = new Command("sample", "Draw samples from a trained generator into a PNG grid (or a .npy array).");
         foreach (var o in new Option[] { Run, CheckpointFile, Count, Out, Seed, Columns, Nearest, DataDir }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
@@ -50,6 +50,13 @@ internal static class SampleCommand
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         string outPath = parse.GetValue(Out)!.FullName;
         float low = config.PixelRange.Low();
+        if (outPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+        {
+            if (parse.GetValue(Nearest)) throw new UserError("--nearest draws a figure; it needs a .png --out");
+            SampleFile.WriteNpy(outPath, samples.Data, count, samples.Data.Length / count, low);
+            Console.WriteLine($"wrote {count} samples from {Path.GetFileName(path)} as float32 [{count}, {samples.Data.Length / count}] in [0, 1] to {outPath}");
+            return 0;
+        }
         if (parse.GetValue(Nearest))
         {
             // Distances are taken in the data's own pixel range, on all 50 000 training images.

@@ -100,6 +100,15 @@ public class CliTests : IDisposable
         var sample = Sharpgan("sample", "--run", run, "--count", "12", "--out", grid);
         Assert.Equal(0, sample.Code);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(grid)[..4]);
+
+        // The same samples as an array that `eval parzen --samples` reads back.
+        string array = Path.Combine(_dir, "samples.npy");
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "12", "--out", array).Code);
+        var (count, dim, values) = Evaluation.SampleFile.Read(array, 784);
+        Assert.Equal((12, 784), (count, dim));
+        Assert.Contains(values, v => v > 0f && v < 1f);
+        Assert.Equal(0, Sharpgan("eval", "parzen", "--samples", array, "--count", "12", "--sigma", "0.2").Code);
+        Assert.Contains("needs a .png", Sharpgan("sample", "--run", run, "--count", "12", "--nearest", "--columns", "4", "--out", array).Err);
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace SharpGan.Evaluation;
 /// <summary>
 /// Reads a sample set produced anywhere, to score it on the same yardstick: IDX unsigned-byte images
 /// (count, 28, 28) or (count, 784), scaled by 1/255; or NumPy .npy float32 of shape (count, dim) with values
-/// in [0, 1] (little-endian, C order).
+/// in [0, 1] (little-endian, C order). <see cref="WriteNpy"/> writes the latter, so a run's samples can be
+/// taken elsewhere and brought back.
 /// </summary>
 public static partial class SampleFile
 {
@@ -19,7 +20,7 @@ public static partial class SampleFile
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: sample file not found");
         var result = path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? ReadNpy(path) : ReadIdx(path);
         if (result.Dim != expectedDim)
-            throw new InvalidDataException($"{path}: samples have {result.Dim} values each, expected {expectedDim} (28×28 images)");
+            throw new InvalidDataException($"{path}: samples have {result.Dim} values each, expected {expectedDim} (the pixels of one of the dataset's images)");
         for (int i = 0; i < result.Values.Length; i++)
         {
             float v = result.Values[i];
@@ -27,6 +28,33 @@ public static partial class SampleFile
                 throw new InvalidDataException($"{path}: value {v} at index {i} is outside [0, 1]; scale samples to [0, 1] first");
         }
         return result;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="values"/> (count × dim, row-major) as a version-1 .npy float32 array of shape
+    /// (count, dim), mapping [<paramref name="low"/>, 1] linearly onto [0, 1] so the file is in the range
+    /// <see cref="Read"/> expects. Written to a temporary name and moved into place, so an existing file is
+    /// replaced whole or not at all.
+    /// </summary>
+    public static void WriteNpy(string path, ReadOnlySpan<float> values, int count, int dim, float low = 0f)
+    {
+        if ((long)count * dim != values.Length) throw new ArgumentException($"{values.Length} values are not {count} × {dim}");
+        string header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({count}, {dim}), }}";
+        // Magic (6) + version (2) + length (2) + header + '\n' must be a multiple of 64 (the format's alignment).
+        int padded = (10 + header.Length + 1 + 63) / 64 * 64;
+        header = header.PadRight(padded - 10 - 1) + "\n";
+        var bytes = new byte[padded + 4L * values.Length];
+        bytes[0] = 0x93;
+        Encoding.ASCII.GetBytes("NUMPY", bytes.AsSpan(1));
+        bytes[6] = 1;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
+        Encoding.ASCII.GetBytes(header, bytes.AsSpan(10));
+        float scale = 1f / (1f - low);
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(padded + 4 * i), Math.Clamp((values[i] - low) * scale, 0f, 1f));
+        string temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static (int Count, int Dim, float[] Values) ReadIdx(string path)
