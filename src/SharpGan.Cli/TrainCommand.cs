@@ -14,6 +14,7 @@ internal static class TrainCommand
     private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the full JSON config and exit" };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Run directory (default: runs/<preset>)" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (DIR/mnist/…); else $SHARPGAN_DATA, the cache, then download" };
+    private static readonly Option<double?> Anneal = new("--anneal") { Description = "With --resume: from now on divide the learning rate by this per update (e.g. 1.0001 = e-fold every 10 000 updates), continuing from the rate reached" };
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (overrides the config; on --resume, extends the run)" };
     private static readonly Option<long?> MaxSteps = new("--max-steps") { Description = "Stop after this many iterations" };
     private static readonly Option<long?> Seed = new("--seed") { Description = "Master random seed" };
@@ -30,7 +31,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg.");
-        foreach (var o in new Option[] { Preset, Config, Resume, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile })
+        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile })
             command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
@@ -60,10 +61,13 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(Epochs) ?? checkpoint.Config.Training.Epochs,
                 MaxSteps = parse.GetValue(MaxSteps) ?? checkpoint.Config.Training.MaxSteps,
             } };
+            if (parse.GetValue(Anneal) is { } factor) config = WithAnnealPhase(config, checkpoint.State.Step, factor);
             config = WithEvaluation(config, parse);
         }
         else
         {
+            if (parse.GetValue(Anneal) is not null)
+                throw new UserError("--anneal changes the decay of a run being resumed (--resume DIR); a new run sets optimizer.lr_decay_factor in its config");
             config = BaseConfig(parse);
             run = new RunDirectory(parse.GetValue(Out)?.FullName ?? Path.Combine("runs", config.Preset));
         }
@@ -96,6 +100,15 @@ internal static class TrainCommand
             TrainOutcome.Stopped => 130,
             _ => 3,
         };
+    }
+
+    // A phase starting at the step the run resumes from; one already starting there (resumed, then stopped
+    // before training) is replaced rather than duplicated.
+    private static GanConfig WithAnnealPhase(GanConfig config, long step, double factor)
+    {
+        if (!(factor >= 1) || !double.IsFinite(factor)) throw new UserError($"--anneal must be a finite number ≥ 1 (the divisor per update), got {factor}");
+        var phases = config.Optimizer.LrAnneal.Where(p => p.FromStep < step).Append(new LrAnnealPhase(step, factor)).ToList();
+        return config with { Optimizer = config.Optimizer with { LrAnneal = phases } };
     }
 
     private static GanConfig BaseConfig(ParseResult parse)

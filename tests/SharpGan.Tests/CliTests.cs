@@ -92,6 +92,13 @@ public class CliTests : IDisposable
         Assert.Contains("resuming at step 6", resumed.Out);
         Assert.Equal(9, Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!).State.Step);
 
+        // --anneal: from step 9 on the rate is divided by 1.01 per update, continuing from the rate reached.
+        Assert.Contains("--resume", Sharpgan("train", "--config", config, "--out", Path.Combine(_dir, "new"), "--anneal", "1.01").Err);
+        Assert.Contains("≥ 1", Sharpgan("train", "--resume", run, "--anneal", "0.5", "--max-steps", "12").Err);
+        Assert.Equal(0, Sharpgan("train", "--resume", run, "--anneal", "1.01", "--max-steps", "12").Code);
+        var annealed = Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!).Config.Optimizer;
+        Assert.Equal([new LrAnnealPhase(9, 1.01)], annealed.LrAnneal);
+
         string grid = Path.Combine(_dir, "grid.png");
         var metrics = Sharpgan("eval", "metrics", "--run", run, "--classifier", Path.Combine(_dir, "no-classifier.safetensors"));
         Assert.Equal(2, metrics.Code);

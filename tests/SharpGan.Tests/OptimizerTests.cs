@@ -71,6 +71,20 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void AnnealPhasesContinueFromTheRateReached()
+    {
+        var decay = new LearningRateDecay(0.1f, 1.000004, 1e-6f, [(1000, 1.0001), (3000, 1.001)]);
+        var single = new LearningRateDecay(0.1f, 1.000004, 1e-6f);
+        double atFirst = 0.1f / Math.Pow(1.000004, 1000), atSecond = atFirst / Math.Pow(1.0001, 2000);
+        Assert.Equal(single.After(1000), decay.After(1000));               // identical up to the phase
+        Assert.Equal((float)(atFirst / 1.0001), decay.After(1001));  // then the new factor, no jump
+        Assert.Equal((float)(atSecond / Math.Pow(1.001, 10)), decay.After(3010), 1e-8);
+        Assert.Equal(1e-6f, decay.After(20_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateDecay(0.1f, 1, 0, [(10, 1.1), (10, 1.2)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateDecay(0.1f, 1, 0, [(10, 0.5)]));
+    }
+
+    [Fact]
     public void MomentumRampsLinearlyBetweenEpochs()
     {
         var ramp = new LinearRamp(0.5f, 0.7f, 1, 250);

@@ -92,6 +92,19 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void AnnealPhaseChangesTheDecayFromItsStep()
+    {
+        var config = Small(8);
+        config = config with { Optimizer = config.Optimizer with { LrAnneal = [new LrAnnealPhase(4, 1.5)] } };
+        var rates = new List<float>();
+        Trainer(config, Run("anneal")).Train(default, p => rates.Add(p.LearningRate));
+        Assert.Equal(8, rates.Count);
+        // rates[i] is the rate of update i + 1, i.e. After(i): ÷1.000004 per update up to update 4, then ÷1.5.
+        for (int i = 1; i < 8; i++)
+            Assert.Equal(i <= 4 ? 1.000004 : 1.5, rates[i - 1] / (double)rates[i], 1e-5);
+    }
+
+    [Fact]
     public void SameSeedSameRunOtherSeedOtherRun()
     {
         var a = Trainer(Small(15, seed: 4), Run("a")); a.Train();

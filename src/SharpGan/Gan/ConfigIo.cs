@@ -88,6 +88,15 @@ public static class ConfigIo
         Check(o.LearningRate > 0 && float.IsFinite(o.LearningRate), "optimizer.learning_rate", "must be a finite positive number", o.LearningRate);
         Check(o.LrDecayFactor >= 1 && double.IsFinite(o.LrDecayFactor), "optimizer.lr_decay_factor", "must be a finite number ≥ 1", o.LrDecayFactor);
         Check(o.LrFloor >= 0, "optimizer.lr_floor", "must be ≥ 0", o.LrFloor);
+        Check(o.LrAnneal is not null, "optimizer.lr_anneal", "must be a list (empty for none)", "null");
+        for (int i = 0; i < o.LrAnneal!.Count; i++)
+        {
+            var phase = o.LrAnneal[i];
+            Check(phase is not null, $"optimizer.lr_anneal[{i}]", "must be an object with from_step and factor", "null");
+            Check(phase!.Factor >= 1 && double.IsFinite(phase.Factor), $"optimizer.lr_anneal[{i}].factor", "must be a finite number ≥ 1", phase.Factor);
+            Check(phase.FromStep > (i == 0 ? -1 : o.LrAnneal[i - 1].FromStep), $"optimizer.lr_anneal[{i}].from_step",
+                i == 0 ? "must be ≥ 0" : "must be after the previous phase's from_step", phase.FromStep);
+        }
         Check(o.MomentumStart is >= 0 and < 1, "optimizer.momentum_start", "must be in [0, 1)", o.MomentumStart);
         Check(o.MomentumEnd is >= 0 and < 1, "optimizer.momentum_end", "must be in [0, 1)", o.MomentumEnd);
         Check(o.MomentumRampEndEpoch > o.MomentumRampStartEpoch, "optimizer.momentum_ramp_end_epoch", "must be after momentum_ramp_start_epoch", o.MomentumRampEndEpoch);

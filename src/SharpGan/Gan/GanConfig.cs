@@ -137,6 +137,13 @@ public sealed record OptimizerConfig
     /// <summary>Learning rate never decays below this.</summary>
     public float LrFloor { get; init; } = 1e-6f;
 
+    /// <summary>
+    /// Later phases of the decay, in step order: from each phase's step on, the rate reached so far is divided
+    /// by that phase's factor per update instead. `train --resume RUN --anneal F` appends one; empty = the
+    /// single exponential decay above.
+    /// </summary>
+    public IReadOnlyList<LrAnnealPhase> LrAnneal { get; init; } = [];
+
     /// <summary>SGD momentum before the ramp.</summary>
     public float MomentumStart { get; init; } = 0.5f;
 
@@ -155,3 +162,6 @@ public sealed record OptimizerConfig
     /// <summary>Adam β2.</summary>
     public float Beta2 { get; init; } = 0.999f;
 }
+
+/// <summary>One phase of <see cref="OptimizerConfig.LrAnneal"/>: from training step <see cref="FromStep"/> on, divide the rate by <see cref="Factor"/> per update.</summary>
+public sealed record LrAnnealPhase(long FromStep, double Factor);

@@ -24,7 +24,7 @@ public sealed class GanTrainer
     private readonly Rng _noiseRng;
     private readonly MinibatchSampler _sampler;
     private readonly AdversarialStep _algorithm;
-    private readonly LearningRateDecay _decay;
+    private readonly LearningRateDecay _decayG, _decayD;
     private readonly LinearRamp _momentum;
     private readonly MetricsLog _metrics;
     private readonly Tensor _realBatch, _sampleNoise;
@@ -66,7 +66,9 @@ public sealed class GanTrainer
             _noiseRng, t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous)
         { SeparateBatches = t.SeparateDiscriminatorBatches };
         var o = config.Optimizer;
-        _decay = new LearningRateDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor);
+        // Anneal phases start at a training step; D makes k updates per step, G one.
+        _decayG = new LearningRateDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep, p.Factor)));
+        _decayD = new LearningRateDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep * t.K, p.Factor)));
         _momentum = new LinearRamp(o.MomentumStart, o.MomentumEnd, o.MomentumRampStartEpoch, o.MomentumRampEndEpoch);
         _realBatch = new Tensor(t.BatchSize, train.Dimension);
         _sampleNoise = new Tensor(GridSide * GridSide, _models.NoiseDim);
@@ -151,8 +153,8 @@ public sealed class GanTrainer
 
     private void ApplySchedules()
     {
-        _decay.Apply(_optG);
-        _decay.Apply(_optD);
+        _decayG.Apply(_optG);
+        _decayD.Apply(_optD);
         float momentum = _momentum.ValueAt(Math.Floor(Epoch));
         if (_optG is Sgd g) g.Momentum = momentum;
         if (_optD is Sgd d) d.Momentum = momentum;
