@@ -35,6 +35,9 @@ public class ConfigTests
     [InlineData("\"dataset\": \"mnist\"", "\"dataset\": \"imagenet\"", "dataset 'imagenet'")]
     [InlineData("\"k\": 1", "\"k\": 1, \"kk\": 2", "kk")]
     [InlineData("\"generator_loss\": \"non_saturating\"", "\"generator_loss\": \"wasserstein\"", "generator_loss")]
+    [InlineData("\"lr_anneal\": []", "\"lr_anneal\": [{\"from_step\": 10, \"factor\": 0.9}]", "optimizer.lr_anneal[0].factor")]
+    [InlineData("\"lr_anneal\": []", "\"lr_anneal\": [{\"from_step\": 10, \"factor\": 1.1}, {\"from_step\": 5, \"factor\": 1.2}]", "optimizer.lr_anneal[1].from_step")]
+    [InlineData("\"lr_anneal\": []", "\"lr_anneal\": null", "optimizer.lr_anneal")]
     public void InvalidFieldsAreNamed(string from, string to, string expected)
     {
         string json = ConfigIo.ToJson(Presets.Get("mnist-paper"));
