@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using SharpGan.Gan;
 using Spectre.Console;
 
@@ -6,7 +7,7 @@ namespace SharpGan.Cli;
 
 /// <summary>
 /// Shows training progress: a live Spectre.Console bar with the losses in a terminal; one plain line every few
-/// seconds in a pipe or CI. Ctrl-C asks the trainer to checkpoint and stop (a second Ctrl-C kills at once).
+/// seconds in a pipe or CI. Ctrl-C or SIGTERM asks the trainer to checkpoint and stop (a second one kills at once).
 /// </summary>
 internal static class ProgressDisplay
 {
@@ -23,6 +24,15 @@ internal static class ProgressDisplay
             Console.Error.WriteLine("stopping after this step; saving a checkpoint…");
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, docker stop, a batch scheduler's preemption) gets the same clean stop; a second one
+        // is left to its default, ending the process.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            if (stop.IsCancellationRequested) return;
+            context.Cancel = true;
+            stop.Cancel();
+            Console.Error.WriteLine("terminated: stopping after this step; saving a checkpoint…");
+        });
         try
         {
             bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
