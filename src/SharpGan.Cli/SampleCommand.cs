@@ -35,7 +35,7 @@ internal static class SampleCommand
             ?? throw new UserError($"{runDir.FullName}: no checkpoint found (train first, or pass --checkpoint FILE)");
         var checkpoint = Checkpoint.Read(path);
         var models = ModelFactory.Build(checkpoint.Config, null);
-        Checkpoint.LoadWeights(checkpoint, "generator.", models.Generator);
+        Checkpoint.LoadGenerators(checkpoint, models);
         return (models, checkpoint.Config, path);
     }
 

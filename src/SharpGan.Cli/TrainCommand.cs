@@ -14,6 +14,7 @@ internal static class TrainCommand
     private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the full JSON config and exit" };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Run directory (default: runs/<preset>)" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (DIR/mnist/…); else $SHARPGAN_DATA, the cache, then download" };
+    private static readonly Option<double?> Ema = new("--ema") { Description = "Keep an exponential moving average of G's weights with this decay (e.g. 0.999) and draw every sample from it; with --resume it starts from the weights reached (0 = none)" };
     private static readonly Option<double?> Anneal = new("--anneal") { Description = "With --resume: from now on divide the learning rate by this per update (e.g. 1.0001 = e-fold every 10 000 updates), continuing from the rate reached" };
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (overrides the config; on --resume, extends the run)" };
     private static readonly Option<long?> MaxSteps = new("--max-steps") { Description = "Stop after this many iterations" };
@@ -31,7 +32,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg.");
-        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile })
+        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, Ema, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile })
             command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
@@ -71,6 +72,7 @@ internal static class TrainCommand
             config = BaseConfig(parse);
             run = new RunDirectory(parse.GetValue(Out)?.FullName ?? Path.Combine("runs", config.Preset));
         }
+        if (parse.GetValue(Ema) is { } ema) config = config with { Training = config.Training with { GeneratorEma = ema } };
         ConfigIo.Validate(config, "options");
         if (parse.GetValue(PrintConfig))
         {

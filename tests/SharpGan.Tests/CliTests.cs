@@ -99,6 +99,13 @@ public class CliTests : IDisposable
         var annealed = Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!).Config.Optimizer;
         Assert.Equal([new LrAnnealPhase(9, 1.01)], annealed.LrAnneal);
 
+        // --ema: a moving average of G's weights from here on, saved in the checkpoint; samples below come from it.
+        Assert.Contains("training.generator_ema", Sharpgan("train", "--resume", run, "--ema", "1.5", "--max-steps", "14").Err);
+        Assert.Equal(0, Sharpgan("train", "--resume", run, "--ema", "0.9", "--max-steps", "14").Code);
+        var averaged = Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!);
+        Assert.Equal(0.9, averaged.Config.Training.GeneratorEma);
+        Assert.True(Checkpoint.HasAveragedGenerator(averaged));
+
         string grid = Path.Combine(_dir, "grid.png");
         var metrics = Sharpgan("eval", "metrics", "--run", run, "--classifier", Path.Combine(_dir, "no-classifier.safetensors"));
         Assert.Equal(2, metrics.Code);

@@ -7,8 +7,8 @@ namespace SharpGan.Gan;
 
 /// <summary>
 /// One checkpoint file in safetensors: tensors "generator.*" and "discriminator.*" (weights, loadable in
-/// PyTorch with safetensors.torch.load_file), "optimizer.generator.*" and "optimizer.discriminator.*"
-/// (velocities or moments), and metadata "format", "config" (JSON) and "state" (<see cref="TrainerState"/> JSON).
+/// PyTorch with safetensors.torch.load_file), "generator_ema.*" when the run averages G's weights,
+/// "optimizer.generator.*" and "optimizer.discriminator.*" (velocities or moments), and metadata "format", "config" (JSON) and "state" (<see cref="TrainerState"/> JSON).
 /// Written atomically, so a kill leaves the previous checkpoint intact.
 /// </summary>
 public static class Checkpoint
@@ -16,12 +16,17 @@ public static class Checkpoint
     /// <summary>The value of the "format" metadata key.</summary>
     public const string Format = "sharpgan-checkpoint/1";
 
+    /// <summary>Name prefix of the averaged generator's tensors (present when training.generator_ema > 0).</summary>
+    public const string AveragedGeneratorPrefix = "generator_ema.";
+
     /// <summary>Writes a checkpoint atomically.</summary>
     public static void Save(string path, GanModels models, Optimizer optG, Optimizer optD, TrainerState state, GanConfig config)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (name, p) in models.Generator.NamedState()) tensors.Add(new("generator." + name, p));
         foreach (var (name, p) in models.Discriminator.NamedState()) tensors.Add(new("discriminator." + name, p));
+        if (models.AveragedGenerator is { } averaged)
+            foreach (var (name, p) in averaged.NamedState()) tensors.Add(new(AveragedGeneratorPrefix + name, p));
         foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new("optimizer.generator." + name, Tensor.FromArray(b, b.Length)));
         foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new("optimizer.discriminator." + name, Tensor.FromArray(b, b.Length)));
         var metadata = new Dictionary<string, string>
@@ -68,6 +73,16 @@ public static class Checkpoint
                 throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' has shape [{ShapeUtil.Format(t.Shape)}] but the model expects [{ShapeUtil.Format(p.Shape)}]");
             t.Data.CopyTo(p.Data, 0);
         }
+    }
+
+    /// <summary>Whether the checkpoint holds an averaged generator.</summary>
+    public static bool HasAveragedGenerator(Loaded checkpoint) => checkpoint.Content.Tensors.Keys.Any(k => k.StartsWith(AveragedGeneratorPrefix, StringComparison.Ordinal));
+
+    /// <summary>Loads what sampling needs: G, and the averaged generator when the models keep one.</summary>
+    public static void LoadGenerators(Loaded checkpoint, GanModels models)
+    {
+        LoadWeights(checkpoint, "generator.", models.Generator);
+        if (models.AveragedGenerator is { } averaged) LoadWeights(checkpoint, AveragedGeneratorPrefix, averaged);
     }
 
     /// <summary>Copies optimiser buffers back.</summary>

@@ -83,6 +83,7 @@ public static class ConfigIo
         Check(t.EvalSamples is >= 100 and <= 10_000, "training.eval_samples", "must be in [100, 10000] (the test set's size)", t.EvalSamples);
         Check(t.CheckpointEvery >= 0, "training.checkpoint_every", "must be ≥ 0 (0 = every epoch)", t.CheckpointEvery);
         Check(t.KeepCheckpoints > 0, "training.keep_checkpoints", "must be positive", t.KeepCheckpoints);
+        Check(t.GeneratorEma is >= 0 and < 1, "training.generator_ema", "must be in [0, 1) (0 = no average)", t.GeneratorEma);
         var o = c.Optimizer;
         Check(o.Kind is "sgd" or "adam", "optimizer.kind", "must be sgd or adam", o.Kind);
         Check(o.LearningRate > 0 && float.IsFinite(o.LearningRate), "optimizer.learning_rate", "must be a finite positive number", o.LearningRate);

@@ -120,6 +120,12 @@ public sealed record TrainingConfig
 
     /// <summary>Add a fast Parzen-window log-likelihood to each measurement.</summary>
     public bool EvalParzen { get; init; } = true;
+
+    /// <summary>
+    /// β of an exponential moving average of G's weights, updated after every G step and used for all sampling
+    /// (<see cref="GeneratorAverage"/>); 0 = none (the paper). 0.999 averages over about the last 1 000 updates.
+    /// </summary>
+    public double GeneratorEma { get; init; }
 }
 
 /// <summary>Optimiser section of <see cref="GanConfig"/>.</summary>

@@ -26,6 +26,7 @@ public sealed class GanTrainer
     private readonly AdversarialStep _algorithm;
     private readonly LearningRateDecay _decayG, _decayD;
     private readonly LinearRamp _momentum;
+    private readonly GeneratorAverage? _average;
     private readonly MetricsLog _metrics;
     private readonly Tensor _realBatch, _sampleNoise;
     private readonly double _elapsedBefore;
@@ -73,11 +74,13 @@ public sealed class GanTrainer
         _realBatch = new Tensor(t.BatchSize, train.Dimension);
         _sampleNoise = new Tensor(GridSide * GridSide, _models.NoiseDim);
         NoiseSampler.Fill(config.Model.NoisePrior, _sampleNoise.Data, new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.SampleNoise)));
+        if (_models.AveragedGenerator is { } averaged) _average = new GeneratorAverage(_models.Generator, averaged, t.GeneratorEma);
         if (resumeFrom is not null)
         {
             Restore(resumeFrom);
             _elapsedBefore = resumeFrom.State.ElapsedSeconds;
         }
+        else _average?.Reset();
         Directory.CreateDirectory(run.Root);
         _metrics = new MetricsLog(run.MetricsPath, _step);
     }
@@ -86,6 +89,9 @@ public sealed class GanTrainer
     {
         Checkpoint.LoadWeights(c, "generator.", _models.Generator);
         Checkpoint.LoadWeights(c, "discriminator.", _models.Discriminator);
+        // A run that switches averaging on at resume starts the average at the weights it resumes from.
+        if (_models.AveragedGenerator is { } averaged && Checkpoint.HasAveragedGenerator(c)) Checkpoint.LoadWeights(c, Checkpoint.AveragedGeneratorPrefix, averaged);
+        else _average?.Reset();
         Checkpoint.LoadOptimizer(c, "optimizer.generator.", _optG);
         Checkpoint.LoadOptimizer(c, "optimizer.discriminator.", _optD);
         _optG.StepCount = c.State.GeneratorUpdates;
@@ -121,6 +127,7 @@ public sealed class GanTrainer
                 return new TrainResult(TrainOutcome.Diverged, _step + 1,
                     $"training diverged at step {_step + 1} (D loss {stats.DiscriminatorLoss}, G loss {stats.GeneratorLoss}); {last}", _run.LatestCheckpoint());
             }
+            _average?.Update();
             _step++;
 
             window.Add(stats);

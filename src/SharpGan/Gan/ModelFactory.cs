@@ -10,6 +10,12 @@ public sealed record GanModels(Module Generator, Module Discriminator, int Noise
 {
     /// <summary>Values per sample.</summary>
     public int SampleDim => SampleHeight * SampleWidth * SampleChannels;
+
+    /// <summary>A second generator holding the moving average of G's weights (training.generator_ema > 0); else null.</summary>
+    public Module? AveragedGenerator { get; init; }
+
+    /// <summary>The generator samples come from: the averaged one when the run keeps an average, else G itself.</summary>
+    public Module SamplingGenerator => AveragedGenerator ?? Generator;
 }
 
 /// <summary>Builds networks and optimisers from a <see cref="GanConfig"/>.</summary>
@@ -31,6 +37,8 @@ public static class ModelFactory
         var init = new Rng(StreamSeed(config.Seed, RandomStream.Init));
         var dropout = new Rng(StreamSeed(config.Seed, RandomStream.Dropout));
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
+        // The averaged generator is only allocated here; its weights come from G (GeneratorAverage.Reset) or a checkpoint.
+        bool averaged = config.Training.GeneratorEma > 0;
         if (m.Architecture == "mlp-maxout")
         {
             var g = new MlpGenerator(m.NoiseDim, m.GeneratorHidden, h * w * c);
@@ -38,7 +46,8 @@ public static class ModelFactory
             if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
             var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
             d.InitializeUniform(m.DiscriminatorInitRange, init);
-            return new GanModels(g, d, m.NoiseDim, h, w, c, dropout);
+            return new GanModels(g, d, m.NoiseDim, h, w, c, dropout)
+            { AveragedGenerator = averaged ? new MlpGenerator(m.NoiseDim, m.GeneratorHidden, h * w * c) : null };
         }
         if (!DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout))
             throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
@@ -47,7 +56,8 @@ public static class ModelFactory
         var dd = layout.Discriminator(m.Features, c);
         DcganLayout.Initialize(dg, init);
         DcganLayout.Initialize(dd, init);
-        return new GanModels(dg, dd, m.NoiseDim, h, w, c, dropout);
+        return new GanModels(dg, dd, m.NoiseDim, h, w, c, dropout)
+        { AveragedGenerator = averaged ? layout.Generator(m.NoiseDim, m.Features, c) : null };
     }
 
     /// <summary>

@@ -3,22 +3,26 @@ using SharpGan.Tensors;
 
 namespace SharpGan.Gan;
 
-/// <summary>Drawing samples from a trained generator (a forward pass only, in eval mode, nothing recorded).</summary>
+/// <summary>
+/// Drawing samples from a trained generator (a forward pass only, in eval mode, nothing recorded): the averaged
+/// generator when the run keeps one, else G.
+/// </summary>
 public static class Sampling
 {
     /// <summary>G(z) for the given noise rows, as a heap tensor (count, sample dim).</summary>
     public static Tensor Generate(GanModels models, Tensor noise)
     {
-        bool wasTraining = models.Generator.IsTraining;
-        models.Generator.Eval();
+        var generator = models.SamplingGenerator;
+        bool wasTraining = generator.IsTraining;
+        generator.Eval();
         try
         {
             if (Tape.Current is not null) throw new InvalidOperationException("sample outside any tape: samples must outlive the step");
-            return models.Generator.Forward(noise);
+            return generator.Forward(noise);
         }
         finally
         {
-            models.Generator.Train(wasTraining);
+            generator.Train(wasTraining);
         }
     }
 

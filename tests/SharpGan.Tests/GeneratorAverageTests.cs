@@ -1,0 +1,129 @@
+using SharpGan.Gan;
+using SharpGan.Nn;
+using SharpGan.Tensors;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+/// <summary>The moving average of G's weights: its arithmetic, its place in training, checkpoints and sampling.</summary>
+public sealed class GeneratorAverageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sharpgan-ema-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static float[] Weights(Module m) => m.NamedParameters().SelectMany(p => p.Value.Data).ToArray();
+
+    private RunDirectory Run(string name) => new(Path.Combine(_dir, name));
+
+    private static GanConfig Averaged(long steps, double decay = 0.9) =>
+        TrainerTests.Small(steps) with { Training = TrainerTests.Small(steps).Training with { GeneratorEma = decay } };
+
+    private static GanTrainer Trainer(GanConfig config, RunDirectory run, Checkpoint.Loaded? resume = null) =>
+        new(config, TestData.Mnist(config.TrainLimit ?? 1000), run, resume);
+
+    [Fact]
+    public void UpdateIsTheExponentialMovingAverageOfTheWeights()
+    {
+        var live = new MlpGenerator(4, 8, 6);
+        var averaged = new MlpGenerator(4, 8, 6);
+        var rng = new Rng(3);
+        live.InitializeUniform(0.5f, rng);
+        var average = new GeneratorAverage(live, averaged, 0.75);
+        average.Reset();
+        Assert.Equal(Weights(live), Weights(averaged));
+
+        double[] reference = Weights(live).Select(w => (double)w).ToArray();
+        for (int update = 0; update < 5; update++)
+        {
+            live.InitializeUniform(0.5f, rng); // stands in for an optimiser step
+            average.Update();
+            float[] w = Weights(live);
+            for (int i = 0; i < reference.Length; i++) reference[i] = 0.75 * reference[i] + 0.25 * w[i];
+        }
+        float[] got = Weights(averaged);
+        for (int i = 0; i < reference.Length; i++) Assert.Equal(reference[i], got[i], 1e-6);
+        Assert.NotEqual(Weights(live), got);
+    }
+
+    [Fact]
+    public void BatchNormStatisticsAreCopiedNotAveraged()
+    {
+        var layout = DcganLayout.ByArchitecture["dcgan28"];
+        var live = layout.Generator(8, 4, 1);
+        var averaged = layout.Generator(8, 4, 1);
+        var average = new GeneratorAverage(live, averaged, 0.99);
+        average.Reset();
+        var buffers = live.NamedBuffers().ToList();
+        Assert.NotEmpty(buffers);
+        foreach (var (_, b) in buffers) Array.Fill(b.Data, 3.5f);
+        average.Update();
+        Assert.All(averaged.NamedBuffers(), b => Assert.All(b.Value.Data, v => Assert.Equal(3.5f, v)));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void DecayOutsideTheOpenUnitIntervalIsRefused(double decay) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GeneratorAverage(new MlpGenerator(4, 8, 6), new MlpGenerator(4, 8, 6), decay));
+
+    [Fact]
+    public void AnotherArchitectureIsRefused() =>
+        Assert.Throws<ArgumentException>(() => new GeneratorAverage(new MlpGenerator(4, 8, 6), new MlpGenerator(4, 9, 6), 0.9));
+
+    [Fact]
+    public void TrainingKeepsTheAverageSamplesFromItAndResumesBitIdentically()
+    {
+        var straight = Trainer(Averaged(30), Run("straight"));
+        straight.Train();
+        var first = Trainer(Averaged(13), Run("split"));
+        first.Train();
+        var resumed = Trainer(Averaged(30), Run("split"), Checkpoint.Read(Run("split").LatestCheckpoint()!));
+        resumed.Train();
+
+        var a = Checkpoint.Read(Run("straight").LatestCheckpoint()!);
+        var b = Checkpoint.Read(Run("split").LatestCheckpoint()!);
+        Assert.True(Checkpoint.HasAveragedGenerator(a));
+        Assert.Equal(a.Content.Tensors.Keys.Order(), b.Content.Tensors.Keys.Order());
+        foreach (var (name, t) in a.Content.Tensors) Assert.Equal(t.Data, b.Content.Tensors[name].Data);
+
+        // The average lags G, and samples come from the average.
+        var models = straight.Models;
+        Assert.NotEqual(Weights(models.Generator), Weights(models.AveragedGenerator!));
+        var noise = new Tensor(7, models.NoiseDim);
+        new Rng(5).FillGaussian(noise.Data);
+        var samples = Sampling.Generate(models, noise);
+        // …the saved average: loaded as the plain G of a model without averaging, it draws the same samples.
+        var plain = ModelFactory.Build(a.Config with { Training = a.Config.Training with { GeneratorEma = 0 } }, null);
+        Checkpoint.LoadWeights(a, Checkpoint.AveragedGeneratorPrefix, plain.Generator);
+        Assert.Equal(Sampling.Generate(plain, noise).Data, samples.Data);
+        var reloaded = ModelFactory.Build(a.Config, null);
+        Checkpoint.LoadGenerators(a, reloaded);
+        Assert.Equal(samples.Data, Sampling.Generate(reloaded, noise).Data);
+    }
+
+    [Fact]
+    public void SwitchedOnAtResumeItStartsFromTheWeightsReached()
+    {
+        Trainer(TrainerTests.Small(10), Run("late")).Train();
+        var plain = Checkpoint.Read(Run("late").LatestCheckpoint()!);
+        Assert.False(Checkpoint.HasAveragedGenerator(plain));
+        var loaded = ModelFactory.Build(plain.Config, null);
+        Checkpoint.LoadWeights(plain, "generator.", loaded.Generator);
+        float[] before = Weights(loaded.Generator);
+
+        var resumed = Trainer(Averaged(11, decay: 0.5), Run("late"), plain);
+        resumed.Train();
+        float[] after = Weights(resumed.Models.Generator), average = Weights(resumed.Models.AveragedGenerator!);
+        for (int i = 0; i < average.Length; i++) Assert.Equal(0.5 * before[i] + 0.5 * after[i], average[i], 1e-6);
+    }
+
+    [Fact]
+    public void ConfigRefusesADecayOfOneOrMore()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigIo.Validate(Averaged(5, decay: 1.0)));
+        Assert.Contains("training.generator_ema", e.Message);
+        Assert.Throws<ConfigException>(() => ConfigIo.Validate(Averaged(5, decay: -0.1)));
+    }
+}
