@@ -19,9 +19,6 @@ public sealed class GeneratorAverageTests : IDisposable
     private static GanConfig Averaged(long steps, double decay = 0.9) =>
         TrainerTests.Small(steps) with { Training = TrainerTests.Small(steps).Training with { GeneratorEma = decay } };
 
-    private static GanTrainer Trainer(GanConfig config, RunDirectory run, Checkpoint.Loaded? resume = null) =>
-        new(config, TestData.Mnist(config.TrainLimit ?? 1000), run, resume);
-
     [Fact]
     public void UpdateIsTheExponentialMovingAverageOfTheWeights()
     {
@@ -75,12 +72,7 @@ public sealed class GeneratorAverageTests : IDisposable
     [Fact]
     public void TrainingKeepsTheAverageSamplesFromItAndResumesBitIdentically()
     {
-        var straight = Trainer(Averaged(30), Run("straight"));
-        straight.Train();
-        var first = Trainer(Averaged(13), Run("split"));
-        first.Train();
-        var resumed = Trainer(Averaged(30), Run("split"), Checkpoint.Read(Run("split").LatestCheckpoint()!));
-        resumed.Train();
+        var (straight, _) = TrainerTests.StraightAndSplit(steps => Averaged(steps), 30, 13, Run("straight"), Run("split"));
 
         var a = Checkpoint.Read(Run("straight").LatestCheckpoint()!);
         var b = Checkpoint.Read(Run("split").LatestCheckpoint()!);
@@ -106,14 +98,14 @@ public sealed class GeneratorAverageTests : IDisposable
     [Fact]
     public void SwitchedOnAtResumeItStartsFromTheWeightsReached()
     {
-        Trainer(TrainerTests.Small(10), Run("late")).Train();
+        TrainerTests.Trainer(TrainerTests.Small(10), Run("late")).Train();
         var plain = Checkpoint.Read(Run("late").LatestCheckpoint()!);
         Assert.False(Checkpoint.HasAveragedGenerator(plain));
         var loaded = ModelFactory.Build(plain.Config, null);
         Checkpoint.LoadWeights(plain, "generator.", loaded.Generator);
         float[] before = Weights(loaded.Generator);
 
-        var resumed = Trainer(Averaged(11, decay: 0.5), Run("late"), plain);
+        var resumed = TrainerTests.Trainer(Averaged(11, decay: 0.5), Run("late"), plain);
         resumed.Train();
         float[] after = Weights(resumed.Models.Generator), average = Weights(resumed.Models.AveragedGenerator!);
         for (int i = 0; i < average.Length; i++) Assert.Equal(0.5 * before[i] + 0.5 * after[i], average[i], 1e-6);

@@ -22,8 +22,20 @@ public class TrainerTests : IDisposable
 
     private RunDirectory Run(string name) => new(Path.Combine(_dir, name));
 
-    private static GanTrainer Trainer(GanConfig config, RunDirectory run, Checkpoint.Loaded? resume = null) =>
+    internal static GanTrainer Trainer(GanConfig config, RunDirectory run, Checkpoint.Loaded? resume = null) =>
         new(config, TestData.Mnist(config.TrainLimit ?? 1000), run, resume);
+
+    /// <summary>Trains <paramref name="total"/> steps straight through, and again as <paramref name="split"/> steps plus a resume.</summary>
+    internal static (GanTrainer Straight, GanTrainer Resumed) StraightAndSplit(Func<long, GanConfig> config, long total, long split, RunDirectory straightRun, RunDirectory splitRun)
+    {
+        var straight = Trainer(config(total), straightRun);
+        straight.Train();
+        Trainer(config(split), splitRun).Train();
+        var resumed = Trainer(config(total), splitRun, Checkpoint.Read(splitRun.LatestCheckpoint()!));
+        Assert.Equal(split, resumed.Step);
+        resumed.Train();
+        return (straight, resumed);
+    }
 
     private static float[] AllWeights(GanTrainer t) =>
         t.Models.Generator.Parameters().Concat(t.Models.Discriminator.Parameters()).SelectMany(p => p.Data).ToArray();
@@ -72,14 +84,7 @@ public class TrainerTests : IDisposable
     [Fact]
     public void ResumedRunIsBitIdenticalToAnUninterruptedOne()
     {
-        var straight = Trainer(Small(50), Run("straight"));
-        straight.Train();
-
-        var first = Trainer(Small(23), Run("split"));
-        first.Train();
-        var resumed = Trainer(Small(50), Run("split"), Checkpoint.Read(Run("split").LatestCheckpoint()!));
-        Assert.Equal(23, resumed.Step);
-        resumed.Train();
+        var (straight, resumed) = StraightAndSplit(steps => Small(steps), 50, 23, Run("straight"), Run("split"));
 
         Assert.Equal(AllWeights(straight), AllWeights(resumed));
         var a = Checkpoint.Read(Run("straight").LatestCheckpoint()!);
