@@ -14,6 +14,7 @@ internal static class EvalCommand
     private static readonly Option<DirectoryInfo?> Run = new("--run") { Description = "Run directory whose latest checkpoint draws the samples" };
     private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, 784] in [0, 1])" };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
+    private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
     private static readonly Option<double?> Sigma = new("--sigma") { Description = "Fix σ instead of choosing it on validation" };
     private static readonly Option<int> Count = new("--count") { Description = "Samples to fit the window on", DefaultValueFactory = _ => 10_000 };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed for drawing samples", DefaultValueFactory = _ => 1 };
@@ -24,7 +25,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var parzen = new Command("parzen", "Gaussian Parzen-window log-likelihood (Table 1): σ by validation on train[50000:51000], test mean ± s.e.");
-        foreach (var o in new Option[] { Run, Samples, CheckpointFile, Sigma, Count, Seed, Dataset, DataDir, Json }) parzen.Options.Add(o);
+        foreach (var o in new Option[] { Run, Samples, CheckpointFile, RawGenerator, Sigma, Count, Seed, Dataset, DataDir, Json }) parzen.Options.Add(o);
         parzen.SetAction(parse => Guard.Run(() => ExecuteParzen(parse)));
         var eval = new Command("eval", "Evaluate a trained generator.");
         eval.Subcommands.Add(parzen);
@@ -37,7 +38,7 @@ internal static class EvalCommand
         int count = parse.GetValue(Count);
         if (count <= 0) throw new UserError($"--count must be positive, got {count}");
         if (parse.GetValue(Sigma) is { } fixedSigma && !(fixedSigma > 0)) throw new UserError($"--sigma must be positive, got {fixedSigma}");
-        var set = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, Count, Seed, Dataset);
+        var set = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset);
         if (set.Dimension != 784) throw new UserError($"the Parzen protocol is defined for 28×28 images; these samples are {set.Height}×{set.Width}×{set.Channels}");
         string datasetName = set.Dataset, source = set.Source;
         var info = DatasetCatalog.Get(datasetName);

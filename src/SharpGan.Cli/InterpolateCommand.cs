@@ -11,6 +11,7 @@ internal static class InterpolateCommand
 {
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
+    private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
     private static readonly Option<int> Rows = new("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> Steps = new("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 };
     private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
@@ -19,7 +20,7 @@ internal static class InterpolateCommand
     public static Command Create()
     {
         var command = new Command("interpolate", "Figure 3: samples along linear interpolations between random points in z space.");
-        foreach (var o in new Option[] { Run, CheckpointFile, Rows, Steps, Out, Seed }) command.Options.Add(o);
+        foreach (var o in new Option[] { Run, CheckpointFile, RawGenerator, Rows, Steps, Out, Seed }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -29,7 +30,7 @@ internal static class InterpolateCommand
         int rows = parse.GetValue(Rows), steps = parse.GetValue(Steps);
         if (rows <= 0) throw new UserError($"--rows must be positive, got {rows}");
         if (steps < 2) throw new UserError($"--steps must be at least 2, got {steps}");
-        var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
+        var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
         var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
         string outPath = parse.GetValue(Out)!.FullName;
         float low = config.PixelRange.Low();

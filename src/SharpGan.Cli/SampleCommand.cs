@@ -12,6 +12,7 @@ internal static class SampleCommand
 {
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
+    private static readonly Option<bool> RawGenerator = RawGeneratorOption();
     private static readonly Option<int> Count = new("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 };
     private static readonly Option<FileInfo> Out = new("--out") { Description = "File to write: a PNG grid, or .npy (float32 [count, pixels] in [0, 1], the format `eval parzen/metrics --samples` read)", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
@@ -22,19 +23,27 @@ internal static class SampleCommand
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator into a PNG grid (or a .npy array).");
-        foreach (var o in new Option[] { Run, CheckpointFile, Count, Out, Seed, Columns, Nearest, DataDir }) command.Options.Add(o);
+        foreach (var o in new Option[] { Run, CheckpointFile, RawGenerator, Count, Out, Seed, Columns, Nearest, DataDir }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
 
-    /// <summary>Reads a run's latest (or the given) checkpoint and rebuilds its generator.</summary>
-    internal static (GanModels Models, GanConfig Config, string Path) LoadGenerator(DirectoryInfo runDir, FileInfo? checkpointFile)
+    /// <summary>--raw-generator, for every command that samples a run (a new instance per command).</summary>
+    internal static Option<bool> RawGeneratorOption() =>
+        new("--raw-generator") { Description = "Sample G's own weights, not the moving average the run keeps (training.generator_ema)" };
+
+    /// <summary>
+    /// Reads a run's latest (or the given) checkpoint and rebuilds its generator; with <paramref name="raw"/>, G's own
+    /// weights even when the run keeps an average.
+    /// </summary>
+    internal static (GanModels Models, GanConfig Config, string Path) LoadGenerator(DirectoryInfo runDir, FileInfo? checkpointFile, bool raw = false)
     {
         string path = checkpointFile?.FullName
             ?? new RunDirectory(runDir.FullName).LatestCheckpoint()
             ?? throw new UserError($"{runDir.FullName}: no checkpoint found (train first, or pass --checkpoint FILE)");
         var checkpoint = Checkpoint.Read(path);
-        var models = ModelFactory.Build(checkpoint.Config, null);
+        var config = raw ? checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } } : checkpoint.Config;
+        var models = ModelFactory.Build(config, null);
         Checkpoint.LoadGenerators(checkpoint, models);
         return (models, checkpoint.Config, path);
     }
@@ -45,7 +54,7 @@ internal static class SampleCommand
         if (count <= 0) throw new UserError($"--count must be positive, got {count}");
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         if (columns <= 0) throw new UserError($"--columns must be positive, got {columns}");
-        var (models, config, path) = LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile));
+        var (models, config, path) = LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         string outPath = parse.GetValue(Out)!.FullName;

@@ -21,7 +21,7 @@ internal static class SampleSource
     /// images). A file holding fewer than an explicit --count is refused; with the default count, all it holds are used.
     /// </summary>
     public static SampleSet Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
-        Option<int> count, Option<long> seed, Option<string> dataset)
+        Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset)
     {
         var runDir = parse.GetValue(run);
         var samplesFile = parse.GetValue(samples);
@@ -36,7 +36,7 @@ internal static class SampleSource
                 throw new UserError($"{samplesFile.FullName}: holds {held} samples, fewer than the {requested} requested with --count");
             return new SampleSet(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName);
         }
-        var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(checkpoint));
+        var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(checkpoint), parse.GetValue(rawGenerator));
         var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng((ulong)parse.GetValue(seed))).Data;
         config.PixelRange.ToUnitRange(drawn);
         return new SampleSet(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);

@@ -1,4 +1,5 @@
 using SharpGan.Cli;
+using SharpGan.Evaluation;
 using SharpGan.Gan;
 using SharpGan.Tensors;
 using Xunit;
@@ -105,6 +106,15 @@ public class CliTests : IDisposable
         var averaged = Checkpoint.Read(new RunDirectory(run).LatestCheckpoint()!);
         Assert.Equal(0.9, averaged.Config.Training.GeneratorEma);
         Assert.True(Checkpoint.HasAveragedGenerator(averaged));
+        // Samples come from the average; --raw-generator draws the same noise through G's own weights instead.
+        string fromAverage = Path.Combine(_dir, "average.npy"), fromG = Path.Combine(_dir, "raw.npy");
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "4", "--out", fromAverage).Code);
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "4", "--out", fromG, "--raw-generator").Code);
+        var plain = ModelFactory.Build(averaged.Config with { Training = averaged.Config.Training with { GeneratorEma = 0 } }, null);
+        Checkpoint.LoadWeights(averaged, "generator.", plain.Generator);
+        var expected = Sampling.Generate(plain, averaged.Config.Model.NoisePrior, 4, new Rng(1)).Data;
+        Assert.Equal(expected, SampleFile.Read(fromG, 784).Values);
+        Assert.NotEqual(expected, SampleFile.Read(fromAverage, 784).Values);
 
         string grid = Path.Combine(_dir, "grid.png");
         var metrics = Sharpgan("eval", "metrics", "--run", run, "--classifier", Path.Combine(_dir, "no-classifier.safetensors"));
