@@ -16,32 +16,19 @@ internal static class ProgressDisplay
     public static TrainResult Run(GanTrainer trainer)
     {
         using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (stop.IsCancellationRequested) return; // second Ctrl-C: let the runtime end the process
-            e.Cancel = true;
-            stop.Cancel();
-            Console.Error.WriteLine("stopping after this step; saving a checkpoint…");
-        };
-        Console.CancelKeyPress += onCancel;
-        // SIGTERM (kill, docker stop, a batch scheduler's preemption) gets the same clean stop; a second one
-        // is left to its default, ending the process.
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        // Ctrl-C (SIGINT) and SIGTERM (kill, docker stop, a batch scheduler's preemption) get the same clean stop;
+        // a second one is left to its default, ending the process at once.
+        void OnSignal(PosixSignalContext context)
         {
             if (stop.IsCancellationRequested) return;
             context.Cancel = true;
             stop.Cancel();
-            Console.Error.WriteLine("terminated: stopping after this step; saving a checkpoint…");
-        });
-        try
-        {
-            bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
-            return interactive ? RunLive(trainer, stop.Token) : RunPlain(trainer, stop.Token);
+            Console.Error.WriteLine($"{(context.Signal == PosixSignal.SIGTERM ? "terminated: " : "")}stopping after this step; saving a checkpoint…");
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
+        return interactive ? RunLive(trainer, stop.Token) : RunPlain(trainer, stop.Token);
     }
 
     private static string Describe(TrainProgress p) =>
