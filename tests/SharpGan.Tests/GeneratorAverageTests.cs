@@ -16,6 +16,14 @@ public sealed class GeneratorAverageTests : IDisposable
 
     private RunDirectory Run(string name) => new(Path.Combine(_dir, name));
 
+    /// <summary>Models without an average whose G holds the checkpoint's tensors under <paramref name="prefix"/>: an independent way to sample them.</summary>
+    internal static GanModels PlainModelsWith(Checkpoint.Loaded checkpoint, string prefix)
+    {
+        var plain = ModelFactory.Build(checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } }, null);
+        Checkpoint.LoadWeights(checkpoint, prefix, plain.Generator);
+        return plain;
+    }
+
     private static GanConfig Averaged(long steps, double decay = 0.9) =>
         TrainerTests.Small(steps) with { Training = TrainerTests.Small(steps).Training with { GeneratorEma = decay } };
 
@@ -87,9 +95,7 @@ public sealed class GeneratorAverageTests : IDisposable
         new Rng(5).FillGaussian(noise.Data);
         var samples = Sampling.Generate(models, noise);
         // …the saved average: loaded as the plain G of a model without averaging, it draws the same samples.
-        var plain = ModelFactory.Build(a.Config with { Training = a.Config.Training with { GeneratorEma = 0 } }, null);
-        Checkpoint.LoadWeights(a, Checkpoint.AveragedGeneratorPrefix, plain.Generator);
-        Assert.Equal(Sampling.Generate(plain, noise).Data, samples.Data);
+        Assert.Equal(Sampling.Generate(PlainModelsWith(a, Checkpoint.AveragedGeneratorPrefix), noise).Data, samples.Data);
         var reloaded = ModelFactory.Build(a.Config, null);
         Checkpoint.LoadGenerators(a, reloaded);
         Assert.Equal(samples.Data, Sampling.Generate(reloaded, noise).Data);

@@ -41,23 +41,25 @@ public static class ModelFactory
         bool averaged = config.Training.GeneratorEma > 0;
         if (m.Architecture == "mlp-maxout")
         {
-            var g = new MlpGenerator(m.NoiseDim, m.GeneratorHidden, h * w * c);
+            MlpGenerator NewGenerator() => new(m.NoiseDim, m.GeneratorHidden, h * w * c);
+            var g = NewGenerator();
             g.InitializeUniform(m.GeneratorInitRange, init);
             if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
             var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
             d.InitializeUniform(m.DiscriminatorInitRange, init);
             return new GanModels(g, d, m.NoiseDim, h, w, c, dropout)
-            { AveragedGenerator = averaged ? new MlpGenerator(m.NoiseDim, m.GeneratorHidden, h * w * c) : null };
+            { AveragedGenerator = averaged ? NewGenerator() : null };
         }
         if (!DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout))
             throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
         if (ImageSizeMismatch(config) is { } mismatch) throw new ConfigException(mismatch);
-        var dg = layout.Generator(m.NoiseDim, m.Features, c);
+        Module NewDcganGenerator() => layout.Generator(m.NoiseDim, m.Features, c);
+        var dg = NewDcganGenerator();
         var dd = layout.Discriminator(m.Features, c);
         DcganLayout.Initialize(dg, init);
         DcganLayout.Initialize(dd, init);
         return new GanModels(dg, dd, m.NoiseDim, h, w, c, dropout)
-        { AveragedGenerator = averaged ? layout.Generator(m.NoiseDim, m.Features, c) : null };
+        { AveragedGenerator = averaged ? NewDcganGenerator() : null };
     }
 
     /// <summary>
