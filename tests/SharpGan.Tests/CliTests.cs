@@ -78,7 +78,7 @@ public class CliTests : IDisposable
     {
         string run = Path.Combine(_dir, "run");
         string config = SmallConfigFile(6);
-        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.DataRoot);
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.MnistFolder);
         Assert.Equal(0, Sharpgan("train", "--config", config, "--out", run).Code);
         string checkpoint = new RunDirectory(run).LatestCheckpoint()!;
         byte[] saved = File.ReadAllBytes(checkpoint);
@@ -137,7 +137,7 @@ public class CliTests : IDisposable
     [Fact]
     public void ParzenScoresASampleFileAndRejectsBadOnes()
     {
-        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.DataRoot);
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.MnistFolder);
         string idx = Path.Combine(_dir, "samples.idx");
         var pixels = TestData.Mnist(600).Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray();
         Data.IdxFile.Write(idx, new Data.IdxArray([600, 28, 28], pixels));
@@ -238,7 +238,7 @@ public class CliTests : IDisposable
     [Fact]
     public void MetricsScoreASampleFileFromElsewhere()
     {
-        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.DataRoot);
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.MnistFolder);
         string idx = Path.Combine(_dir, "real.idx");
         var pixels = TestData.Mnist(300).Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray();
         Data.IdxFile.Write(idx, new Data.IdxArray([300, 28, 28], pixels));

@@ -21,7 +21,7 @@ public sealed class SignalTests : IDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "SharpGan.Cli.dll"), "train", "--config", config, "--out", run, "--threads", "1" })
             start.ArgumentList.Add(a);
-        start.Environment["SHARPGAN_DATA"] = TestData.DataRoot;
+        start.Environment["SHARPGAN_DATA"] = TestData.MnistFolder;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

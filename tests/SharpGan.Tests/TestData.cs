@@ -1,32 +1,54 @@
+using System.Runtime.CompilerServices;
 using SharpGan.Data;
 using Xunit;
 
 namespace SharpGan.Tests;
 
-/// <summary>Real MNIST for the tests: $SHARPGAN_DATA, else ../shared/datasets beside the repository. Missing data fails loudly.</summary>
+/// <summary>
+/// Real MNIST for the tests, found exactly as `sharpgan train` finds it: $SHARPGAN_DATA (a folder holding mnist/ or
+/// the four files), the user cache, else downloaded into the cache (unless SHARPGAN_OFFLINE=1). Missing data fails
+/// loudly, naming every place looked.
+/// </summary>
 internal static class TestData
 {
-    private static readonly Lazy<string> Root = new(FindRoot);
+    private static readonly Lazy<string> Folder = new(FindMnistFolder);
     private static readonly Lazy<ImageDataset> MnistTrain = new(() =>
         ImageDataset.Load(DatasetCatalog.Mnist, DatasetSplit.Train, PixelRange.ZeroOne, Locator()));
 
-    public static string DataRoot => Root.Value;
+    /// <summary>
+    /// `dotnet test` starts the test host in the test binary's folder, so a relative $SHARPGAN_DATA would be read
+    /// against the wrong directory. The shell's directory is still in $PWD, which the host inherits: resolve against
+    /// it once, before any test runs, so locators here and child `sharpgan` processes all see the folder the user meant.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void ResolveRelativeDataFolder()
+    {
+        string? data = Environment.GetEnvironmentVariable("SHARPGAN_DATA");
+        string? shell = Environment.GetEnvironmentVariable("PWD");
+        if (!string.IsNullOrWhiteSpace(data) && !Path.IsPathRooted(data) && !string.IsNullOrEmpty(shell) && Directory.Exists(shell))
+            Environment.SetEnvironmentVariable("SHARPGAN_DATA", Path.GetFullPath(data, shell));
+    }
 
-    public static DatasetLocator Locator() => new(DataRoot, allowDownload: false);
+    /// <summary>The folder holding the four MNIST files; usable as --data-dir or $SHARPGAN_DATA.</summary>
+    public static string MnistFolder => Folder.Value;
+
+    /// <summary>A locator that looks in <see cref="MnistFolder"/> only and never downloads.</summary>
+    public static DatasetLocator Locator() => new(MnistFolder, allowDownload: false);
 
     /// <summary>The first <paramref name="count"/> images of MNIST train[0:50000].</summary>
     public static ImageDataset Mnist(int count) => MnistTrain.Value.Take(count);
 
-    private static string FindRoot()
+    private static string FindMnistFolder()
     {
-        string? env = Environment.GetEnvironmentVariable("SHARPGAN_DATA");
-        if (!string.IsNullOrEmpty(env) && Directory.Exists(Path.Combine(env, "mnist"))) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var product = new DatasetLocator();
+        try
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "datasets");
-            if (Directory.Exists(Path.Combine(candidate, "mnist"))) return candidate;
+            foreach (var file in DatasetCatalog.Mnist.Files) product.Load(DatasetCatalog.Mnist, file); // verifies, downloads if allowed
         }
-        Assert.Fail("MNIST not found: set SHARPGAN_DATA to a folder holding mnist/ (CI uses ../shared/datasets)");
-        return "";
+        catch (DatasetNotFoundException e)
+        {
+            Assert.Fail($"the tests need real MNIST: {e.Message}");
+        }
+        return Path.GetDirectoryName(product.Find(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TestLabels)!)!;
     }
 }

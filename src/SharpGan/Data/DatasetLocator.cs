@@ -50,22 +50,23 @@ public sealed class DatasetLocator
             folders.Add(Path.Combine(root, name));
             folders.Add(root);
         }
-        AddRoot(_dataDir);
-        AddRoot(Environment.GetEnvironmentVariable("SHARPGAN_DATA"));
+        AddRoot(_dataDir is null ? null : Path.GetFullPath(_dataDir));
+        // A relative $SHARPGAN_DATA means a folder relative to the current directory, as a shell user expects.
+        string? env = Environment.GetEnvironmentVariable("SHARPGAN_DATA");
+        AddRoot(string.IsNullOrWhiteSpace(env) ? null : Path.GetFullPath(env));
         folders.Add(Path.Combine(CacheRoot, name));
         folders.AddRange(systemFolders);
         return folders.Distinct().ToList();
     }
 
+    /// <summary>The path of one file of the dataset in the first candidate folder that has it (.gz or raw), or null; nothing is downloaded or verified.</summary>
+    public string? Find(DatasetInfo info, DatasetFile file) =>
+        CandidateFolders(info).Select(folder => FindIn(folder, file)).FirstOrDefault(path => path is not null);
+
     /// <summary>Returns the verified raw IDX bytes of one file of the dataset, finding or fetching it.</summary>
     public byte[] Load(DatasetInfo info, DatasetFile file)
     {
-        foreach (string folder in CandidateFolders(info))
-        {
-            string? path = FindIn(folder, file);
-            if (path is null) continue;
-            return Verify(IdxFile.Decompress(File.ReadAllBytes(path), path), file, path);
-        }
+        if (Find(info, file) is { } path) return Verify(IdxFile.Decompress(File.ReadAllBytes(path), path), file, path);
         if (_allowDownload) return Download(info, file);
         throw NotFound(info, file, "downloading is disabled (SHARPGAN_OFFLINE=1)");
     }
