@@ -32,18 +32,36 @@ public static class IdxFile
         return Parse(Decompress(bytes, path), path);
     }
 
-    /// <summary>The raw IDX bytes: gunzipped when the data starts with the gzip magic, else as is.</summary>
+    /// <summary>
+    /// The raw IDX bytes: gunzipped when the data starts with the gzip magic, else as is. The IDX header is inflated
+    /// and checked first, and no more is inflated than it declares (plus one byte to detect trailing data), so a
+    /// small file cannot cost more memory than the array it claims to hold, and a gzip bomb is refused early.
+    /// </summary>
     public static byte[] Decompress(byte[] bytes, string source)
     {
         if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
         try
         {
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+            var header = new byte[4 + 4 * MaxRank];
+            int got = ReadUpTo(gzip, header.AsSpan(0, 4));
+            if (got == 4 && header[0] == 0 && header[1] == 0 && header[3] is >= 1 and <= MaxRank) got += ReadUpTo(gzip, header.AsSpan(4, 4 * header[3]));
+            long declared = DeclaredLength(header.AsSpan(0, got), source);
+            // Grows with what is actually inflated, never beyond the declared length + 1.
             using var output = new MemoryStream();
-            gzip.CopyTo(output);
+            output.Write(header, 0, got);
+            var chunk = new byte[81920];
+            while (output.Length <= declared)
+            {
+                int n = gzip.Read(chunk, 0, (int)Math.Min(chunk.Length, declared + 1 - output.Length));
+                if (n == 0) break;
+                output.Write(chunk, 0, n);
+            }
+            if (output.Length > declared)
+                throw new InvalidDataException($"{source}: the gzip data holds more than the {declared} bytes its IDX header declares");
             return output.ToArray();
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{source}: corrupt gzip data ({e.Message})", e);
         }
@@ -53,8 +71,25 @@ public static class IdxFile
         }
     }
 
-    /// <summary>Parses raw (uncompressed) IDX bytes.</summary>
-    public static IdxArray Parse(ReadOnlySpan<byte> bytes, string source)
+    private const int MaxRank = 4;
+
+    private static int ReadUpTo(Stream stream, Span<byte> buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = stream.Read(buffer[total..]);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Checks an IDX header (magic, element type, rank, dimensions) and returns the file length it declares:
+    /// header plus values. Refuses products that overflow or exceed what one array can hold.
+    /// </summary>
+    private static long DeclaredLength(ReadOnlySpan<byte> bytes, string source)
     {
         if (bytes.Length < 4) throw new InvalidDataException($"{source}: too short for an IDX header ({bytes.Length} bytes)");
         if (bytes[0] != 0 || bytes[1] != 0)
@@ -62,17 +97,28 @@ public static class IdxFile
         if (bytes[2] != 0x08)
             throw new InvalidDataException($"{source}: IDX element type 0x{bytes[2]:x2} is not supported (only 0x08, unsigned byte)");
         int rank = bytes[3];
-        if (rank is < 1 or > 4) throw new InvalidDataException($"{source}: IDX dimension count {rank} is outside 1–4");
+        if (rank is < 1 or > MaxRank) throw new InvalidDataException($"{source}: IDX dimension count {rank} is outside 1–{MaxRank}");
         if (bytes.Length < 4 + 4 * rank) throw new InvalidDataException($"{source}: truncated IDX header");
-        var dims = new int[rank];
         long count = 1;
         for (int d = 0; d < rank; d++)
         {
-            dims[d] = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * d)..]);
-            if (dims[d] <= 0) throw new InvalidDataException($"{source}: IDX dimension {d} is {dims[d]}");
-            count *= dims[d];
+            int size = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * d)..]);
+            if (size <= 0) throw new InvalidDataException($"{source}: IDX dimension {d} is {size}");
+            count *= size; // ≤ int.MaxValue² before the check below stops it, so no overflow
+            if (count > Array.MaxLength - 4 - 4 * rank)
+                throw new InvalidDataException($"{source}: the IDX header declares more than {Array.MaxLength - 4 - 4 * rank} values");
         }
-        long available = bytes.Length - (4 + 4 * rank);
+        return 4 + 4 * rank + count;
+    }
+
+    /// <summary>Parses raw (uncompressed) IDX bytes.</summary>
+    public static IdxArray Parse(ReadOnlySpan<byte> bytes, string source)
+    {
+        long declared = DeclaredLength(bytes, source);
+        int rank = bytes[3];
+        var dims = new int[rank];
+        for (int d = 0; d < rank; d++) dims[d] = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * d)..]);
+        long count = declared - (4 + 4 * rank), available = bytes.Length - (4 + 4 * rank);
         if (available != count)
             throw new InvalidDataException(available < count
                 ? $"{source}: truncated: header promises {count} values ({string.Join("×", dims)}) but only {available} bytes follow"

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using SharpGan.Data;
 
 namespace SharpGan.Evaluation;
@@ -12,7 +11,7 @@ namespace SharpGan.Evaluation;
 /// in [0, 1] (little-endian, C order). <see cref="WriteNpy"/> writes the latter, so a run's samples can be
 /// taken elsewhere and brought back.
 /// </summary>
-public static partial class SampleFile
+public static class SampleFile
 {
     /// <summary>Returns (count, dim, values row-major). Throws <see cref="InvalidDataException"/> naming the fault.</summary>
     public static (int Count, int Dim, float[] Values) Read(string path, int expectedDim)
@@ -64,30 +63,144 @@ public static partial class SampleFile
         return (idx.Count, idx.RecordSize, idx.Values.Select(b => b / 255f).ToArray());
     }
 
-    [GeneratedRegex(@"'descr':\s*'([^']*)'.*'fortran_order':\s*(True|False).*'shape':\s*\(([^)]*)\)", RegexOptions.Singleline)]
-    private static partial Regex NpyHeader();
+    /// <summary>NumPy's own reader refuses headers longer than this (numpy.lib.format, max_header_size).</summary>
+    private const int MaxNpyHeaderBytes = 10_000;
 
-    private static (int Count, int Dim, float[] Values) ReadNpy(string path)
+    private static (int Count, int Dim, float[] Values) ReadNpy(string path) => ParseNpy(File.ReadAllBytes(path), path);
+
+    /// <summary>
+    /// Parses .npy bytes (format versions 1–3): the header is read as the Python dict literal it is, by a small
+    /// parser that looks at each character once, and the shape is checked against the bytes that follow before
+    /// anything is allocated. Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> and the fault.
+    /// </summary>
+    internal static (int Count, int Dim, float[] Values) ParseNpy(ReadOnlySpan<byte> bytes, string source)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
-            throw new InvalidDataException($"{path}: not a .npy file (bad magic)");
+        if (bytes.Length < 10 || bytes[0] != 0x93 || !bytes.Slice(1, 5).SequenceEqual("NUMPY"u8))
+            throw new InvalidDataException($"{source}: not a .npy file (bad magic)");
         int major = bytes[6];
-        int headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)) : (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
-        int dataStart = (major == 1 ? 10 : 12) + headerLength;
-        if (dataStart > bytes.Length) throw new InvalidDataException($"{path}: truncated .npy header");
-        string header = Encoding.ASCII.GetString(bytes, major == 1 ? 10 : 12, headerLength);
-        var m = NpyHeader().Match(header);
-        if (!m.Success) throw new InvalidDataException($"{path}: cannot read the .npy header");
-        if (m.Groups[1].Value is not ("<f4" or "=f4")) throw new InvalidDataException($"{path}: dtype {m.Groups[1].Value} is not float32 (<f4); save with .astype(np.float32)");
-        if (m.Groups[2].Value == "True") throw new InvalidDataException($"{path}: Fortran-ordered arrays are not supported; save a C-ordered array");
-        int[] shape = m.Groups[3].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        if (shape.Length < 2) throw new InvalidDataException($"{path}: shape ({m.Groups[3].Value}) must be (count, dim) or (count, 28, 28)");
-        int count = shape[0], dim = shape.Skip(1).Aggregate(1, (a, b) => a * b);
-        long needed = (long)count * dim * 4;
-        if (bytes.Length - dataStart != needed) throw new InvalidDataException($"{path}: holds {bytes.Length - dataStart} data bytes, shape ({m.Groups[3].Value}) of float32 needs {needed}");
-        var values = new float[count * dim];
-        for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(dataStart + 4 * i));
-        return (count, dim, values);
+        if (major is < 1 or > 3) throw new InvalidDataException($"{source}: .npy format version {major}.{bytes[7]} is not supported (1.0–3.0)");
+        int prefix = major == 1 ? 10 : 12;
+        if (bytes.Length < prefix) throw new InvalidDataException($"{source}: truncated .npy header");
+        long headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
+        if (headerLength > MaxNpyHeaderBytes) throw new InvalidDataException($"{source}: .npy header of {headerLength} bytes is longer than NumPy allows ({MaxNpyHeaderBytes})");
+        if (prefix + headerLength > bytes.Length) throw new InvalidDataException($"{source}: truncated .npy header");
+        var headerBytes = bytes.Slice(prefix, (int)headerLength);
+        string header = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
+        var (descr, fortran, shape) = NpyHeader.Parse(header, source);
+        if (descr is not ("<f4" or "=f4")) throw new InvalidDataException($"{source}: dtype {descr} is not float32 (<f4); save with .astype(np.float32)");
+        if (fortran) throw new InvalidDataException($"{source}: Fortran-ordered arrays are not supported; save a C-ordered array");
+        string shown = string.Join(", ", shape);
+        if (shape.Count < 2) throw new InvalidDataException($"{source}: shape ({shown}) must be (count, dim) or (count, 28, 28)");
+        long dataBytes = bytes.Length - prefix - headerLength, values = 1;
+        foreach (long d in shape)
+        {
+            if (d <= 0) throw new InvalidDataException($"{source}: shape ({shown}) has an empty dimension; the file holds no samples");
+            values *= d; // each factor ≤ 2^40 (the parser's bound) and the running product ≤ the file size, so no overflow
+            if (values * 4 > dataBytes) throw new InvalidDataException($"{source}: shape ({shown}) of float32 needs more than the {dataBytes} data bytes the file holds");
+        }
+        if (values * 4 != dataBytes) throw new InvalidDataException($"{source}: holds {dataBytes} data bytes, shape ({shown}) of float32 needs {values * 4}");
+        int count = (int)shape[0], dim = (int)(values / count);
+        var result = new float[values];
+        var data = bytes[(prefix + (int)headerLength)..];
+        for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(4 * i)..]);
+        return (count, dim, result);
+    }
+}
+
+/// <summary>
+/// The .npy header: a Python dict literal such as <c>{'descr': '&lt;f4', 'fortran_order': False, 'shape': (10, 784), }</c>.
+/// Read by recursive descent over the three keys NumPy writes; anything else is refused, as NumPy refuses it.
+/// </summary>
+internal ref struct NpyHeader
+{
+    private readonly string _text, _source;
+    private int _at;
+
+    private NpyHeader(string text, string source) { _text = text; _source = source; _at = 0; }
+
+    public static (string Descr, bool Fortran, List<long> Shape) Parse(string text, string source)
+    {
+        var p = new NpyHeader(text, source);
+        string? descr = null;
+        bool? fortran = null;
+        List<long>? shape = null;
+        p.Expect('{');
+        while (!p.TryTake('}'))
+        {
+            string key = p.QuotedString();
+            p.Expect(':');
+            switch (key)
+            {
+                case "descr" when descr is null: descr = p.QuotedString(); break;
+                case "fortran_order" when fortran is null: fortran = p.Boolean(); break;
+                case "shape" when shape is null: shape = p.Tuple(); break;
+                default: throw p.Bad($"unexpected or repeated key '{key}'");
+            }
+            if (!p.TryTake(',')) { p.Expect('}'); break; }
+        }
+        p.SkipSpace();
+        if (p._at != text.Length) throw p.Bad("text after the header's closing brace");
+        if (descr is null || fortran is null || shape is null) throw p.Bad("the header needs descr, fortran_order and shape");
+        return (descr, fortran.Value, shape);
+    }
+
+    private InvalidDataException Bad(string what) => new($"{_source}: cannot read the .npy header: {what} (at character {_at})");
+
+    private void SkipSpace()
+    {
+        while (_at < _text.Length && _text[_at] is ' ' or '\t' or '\n' or '\r') _at++;
+    }
+
+    private bool TryTake(char c)
+    {
+        SkipSpace();
+        if (_at < _text.Length && _text[_at] == c) { _at++; return true; }
+        return false;
+    }
+
+    private void Expect(char c)
+    {
+        if (!TryTake(c)) throw Bad($"expected '{c}'");
+    }
+
+    private string QuotedString()
+    {
+        SkipSpace();
+        if (_at >= _text.Length || _text[_at] is not ('\'' or '"')) throw Bad("expected a quoted string");
+        char quote = _text[_at++];
+        int start = _at;
+        while (_at < _text.Length && _text[_at] != quote)
+        {
+            if (_at - start > 64) throw Bad("string too long");
+            _at++;
+        }
+        if (_at >= _text.Length) throw Bad("unterminated string");
+        return _text[start.._at++];
+    }
+
+    private bool Boolean()
+    {
+        SkipSpace();
+        foreach (var (word, value) in new[] { ("True", true), ("False", false) })
+            if (string.CompareOrdinal(_text, _at, word, 0, word.Length) == 0) { _at += word.Length; return value; }
+        throw Bad("expected True or False");
+    }
+
+    private List<long> Tuple()
+    {
+        Expect('(');
+        var values = new List<long>();
+        while (!TryTake(')'))
+        {
+            if (values.Count == 32) throw Bad("more than 32 dimensions");
+            SkipSpace();
+            int start = _at;
+            while (_at < _text.Length && char.IsAsciiDigit(_text[_at])) _at++;
+            // At most 12 digits (< 2^40) per dimension: larger cannot match any file this reader accepts.
+            if (_at == start || _at - start > 12) throw Bad("a dimension is not a whole number of at most 12 digits");
+            values.Add(long.Parse(_text.AsSpan(start, _at - start), CultureInfo.InvariantCulture));
+            if (!TryTake(',')) { Expect(')'); break; }
+        }
+        return values;
     }
 }

@@ -41,25 +41,50 @@ public static class Checkpoint
     /// <summary>A checkpoint read from disk, not yet applied to any model.</summary>
     public sealed record Loaded(string Path, SafeTensors.Content Content, GanConfig Config, TrainerState State);
 
-    /// <summary>Reads and checks a checkpoint; throws <see cref="InvalidDataException"/> with one clear sentence when it is not one.</summary>
+    /// <summary>
+    /// Reads and checks a checkpoint; throws <see cref="InvalidDataException"/> with one clear sentence when it is not
+    /// one. The embedded config and trainer state are validated, and the network sizes the config asks for are
+    /// compared with the tensors the file holds, so a damaged config can never make a caller build huge networks.
+    /// </summary>
     public static Loaded Read(string path)
     {
         var content = SafeTensors.Read(path);
         if (!content.Metadata.TryGetValue("format", out string? format) || format != Format)
             throw new InvalidDataException($"{path}: not a SharpGAN checkpoint (metadata format is '{format ?? "missing"}', expected '{Format}')");
+        if (!content.Metadata.TryGetValue("config", out string? configJson) || !content.Metadata.TryGetValue("state", out string? stateJson))
+            throw new InvalidDataException($"{path}: damaged checkpoint: the config or trainer state metadata is missing");
         GanConfig config;
-        TrainerState state;
+        TrainerState? state;
         try
         {
-            config = ConfigIo.FromJson(content.Metadata["config"], path + " (embedded config)");
-            state = JsonSerializer.Deserialize<TrainerState>(content.Metadata["state"], ConfigIo.Options)
-                    ?? throw new InvalidDataException($"{path}: empty trainer state");
+            config = ConfigIo.FromJson(configJson, "embedded config");
+            state = JsonSerializer.Deserialize<TrainerState>(stateJson, ConfigIo.Options);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or ConfigException)
+        catch (Exception e) when (e is JsonException or ConfigException or NotSupportedException)
         {
-            throw new InvalidDataException($"{path}: damaged checkpoint metadata ({e.Message})", e);
+            throw new InvalidDataException($"{path}: damaged checkpoint metadata ({e.Message.ReplaceLineEndings(" ")})", e);
         }
-        return new Loaded(path, content, config, state);
+        if (StateProblem(state) is { } problem) throw new InvalidDataException($"{path}: damaged trainer state: {problem}");
+        long expected = ModelFactory.StateElementCount(config);
+        long held = content.Tensors.Where(t => t.Key.StartsWith("generator.", StringComparison.Ordinal) || t.Key.StartsWith("discriminator.", StringComparison.Ordinal))
+            .Sum(t => (long)t.Value.Length);
+        if (expected != held)
+            throw new InvalidDataException($"{path}: the embedded config describes networks of {expected:N0} values but the checkpoint holds {held:N0}; the checkpoint does not match its config");
+        return new Loaded(path, content, config, state!);
+    }
+
+    // Null when the state can be restored; else what is wrong with it.
+    private static string? StateProblem(TrainerState? s)
+    {
+        static bool IsRngState(ulong[]? words) => words is { Length: 4 } && (words[0] | words[1] | words[2] | words[3]) != 0;
+        if (s is null) return "it is null";
+        if (s.Sampler is null) return "sampler is missing";
+        if (!IsRngState(s.NoiseRng) || !IsRngState(s.DropoutRng) || !IsRngState(s.Sampler.RngAtEpochStart))
+            return "a random-number state is not four words with one non-zero";
+        if (s.Step < 0 || s.GeneratorUpdates < 0 || s.DiscriminatorUpdates < 0) return "step and update counts must be ≥ 0";
+        if (s.Sampler.Epoch < 0 || s.Sampler.BatchInEpoch < 0) return "the sampler's epoch and batch must be ≥ 0";
+        if (!double.IsFinite(s.ElapsedSeconds) || s.ElapsedSeconds < 0) return "elapsed_seconds must be a finite number ≥ 0";
+        return null;
     }
 
     /// <summary>Copies the weights (and buffers such as BatchNorm statistics) into a module, checking every name and shape.</summary>

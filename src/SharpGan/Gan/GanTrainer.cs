@@ -96,6 +96,8 @@ public sealed class GanTrainer
         Checkpoint.LoadOptimizer(c, "optimizer.discriminator.", _optD);
         _optG.StepCount = c.State.GeneratorUpdates;
         _optD.StepCount = c.State.DiscriminatorUpdates;
+        if (c.State.Sampler.BatchInEpoch > _sampler.BatchesPerEpoch)
+            throw new InvalidDataException($"{c.Path}: the sampler stands at batch {c.State.Sampler.BatchInEpoch} of an epoch of {_sampler.BatchesPerEpoch} batches; the checkpoint does not match this dataset");
         _sampler.SetState(c.State.Sampler);
         _noiseRng.SetState(c.State.NoiseRng);
         _models.DropoutRng.SetState(c.State.DropoutRng);

@@ -27,16 +27,31 @@ public sealed class MetricsLog
     /// <summary>Rows so far.</summary>
     public IReadOnlyList<MetricsRow> Rows => _rows;
 
-    /// <summary>Opens (or creates) the log, keeping only rows with step ≤ <paramref name="keepThroughStep"/>.</summary>
+    /// <summary>
+    /// Opens (or creates) the log, keeping only rows with step ≤ <paramref name="keepThroughStep"/>. A malformed last
+    /// line is a row torn by a kill mid-append and is dropped; any other malformed line, or a header that is not a
+    /// metrics header, throws <see cref="InvalidDataException"/> naming the file and line, and the file is left as it is.
+    /// </summary>
     public MetricsLog(string path, long keepThroughStep)
     {
         _path = path;
         if (File.Exists(path))
         {
-            foreach (string line in File.ReadLines(path).Skip(1))
+            int lineNumber = 0;
+            (int Line, string Why)? torn = null;
+            foreach (string line in File.ReadLines(path))
             {
-                var row = Parse(line);
-                if (row is not null && row.Step <= keepThroughStep) _rows.Add(row);
+                lineNumber++;
+                if (lineNumber == 1)
+                {
+                    if (line != Header && line != Header[..Header.IndexOf(",fd", StringComparison.Ordinal)])
+                        throw new InvalidDataException($"{path}: not a SharpGAN metrics.csv (its first line is not the metrics header); move it away to resume");
+                    continue;
+                }
+                if (torn is { } earlier)
+                    throw new InvalidDataException($"{path}: line {earlier.Line}: {earlier.Why}; repair or delete that line to resume");
+                if (Parse(line, out string why) is { } row) { if (row.Step <= keepThroughStep) _rows.Add(row); }
+                else torn = (lineNumber, why);
             }
         }
         var text = new StringBuilder(Header + "\n");
@@ -60,24 +75,31 @@ public sealed class MetricsLog
             $",{q.FrechetDistance:G6},{q.ClassifierScore:G6},{q.ClassesCovered},{q.Precision:G6},{q.Recall:G6},{(q.ParzenLogLikelihood is { } p ? p.ToString("G6", CultureInfo.InvariantCulture) : "")}");
     }
 
-    private static MetricsRow? Parse(string line)
+    // A row, or null with the reason in why. Every field is parsed with TryParse: no number, however long, throws.
+    private static MetricsRow? Parse(string line, out string why)
     {
         var f = line.Split(',');
+        why = $"{f.Length} columns, expected {TrainingColumns} or {AllColumns}";
         if (f.Length != TrainingColumns && f.Length != AllColumns) return null;
         var ci = CultureInfo.InvariantCulture;
-        try
+        var d = new double[f.Length];
+        if (!long.TryParse(f[0], NumberStyles.None, ci, out long step)) { why = $"step '{Clip(f[0])}' is not a whole number ≥ 0"; return null; }
+        for (int i = 1; i < f.Length; i++)
         {
-            var row = new MetricsRow(long.Parse(f[0], ci), double.Parse(f[1], ci), double.Parse(f[2], ci), double.Parse(f[3], ci),
-                double.Parse(f[4], ci), double.Parse(f[5], ci), double.Parse(f[6], ci), double.Parse(f[7], ci), double.Parse(f[8], ci));
-            if (f.Length == TrainingColumns || f[9].Length == 0) return row;
-            return row with
-            {
-                Quality = new SampleQuality(double.Parse(f[9], ci), double.Parse(f[10], ci), int.Parse(f[11], ci), double.Parse(f[12], ci),
-                    double.Parse(f[13], ci), f[14].Length == 0 ? null : double.Parse(f[14], ci)),
-            };
+            if (i >= TrainingColumns && f[i].Length == 0) { d[i] = double.NaN; continue; } // quality columns: empty when not measured
+            if (!double.TryParse(f[i], NumberStyles.Float, ci, out d[i])) { why = $"column {i + 1} '{Clip(f[i])}' is not a number"; return null; }
         }
-        catch (FormatException) { return null; }
+        var row = new MetricsRow(step, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
+        if (f.Length == TrainingColumns || f[9].Length == 0) return row;
+        if (f.Skip(TrainingColumns).Take(5).Any(v => v.Length == 0) || d[11] is < 0 or > int.MaxValue || d[11] != Math.Floor(d[11]))
+        {
+            why = "a measured row needs fd, classifier_score, a whole classes_covered, precision and recall";
+            return null;
+        }
+        return row with { Quality = new SampleQuality(d[9], d[10], (int)d[11], d[12], d[13], f[14].Length == 0 ? null : d[14]) };
     }
+
+    private static string Clip(string s) => s.Length > 24 ? s[..24] + "…" : s;
 
     /// <summary>Writes the losses and D-output chart (SVG) from the rows so far.</summary>
     public void WriteChart(string path)

@@ -63,6 +63,34 @@ public static class ModelFactory
     }
 
     /// <summary>
+    /// The number of values G and D hold (weights, biases and BatchNorm statistics; the average of G not counted),
+    /// computed from the config alone, without building anything: configs are bounded by it, and a checkpoint's
+    /// embedded config is compared with the tensors the file holds before any network is allocated. A test keeps it
+    /// equal to what <see cref="Build"/> allocates for every preset and for odd sizes.
+    /// </summary>
+    public static long StateElementCount(GanConfig config)
+    {
+        var m = config.Model;
+        var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
+        long pixels = (long)h * w * c, nz = m.NoiseDim;
+        if (m.Architecture == "mlp-maxout")
+        {
+            long hidden = m.GeneratorHidden, units = m.DiscriminatorUnits, pieces = m.DiscriminatorPieces;
+            long generator = (nz + 1) * hidden + (hidden + 1) * hidden + (hidden + 1) * pixels;
+            long discriminator = (pixels + 1) * units * pieces + (units + 1) * units * pieces + units + 1;
+            return generator + discriminator;
+        }
+        var layout = DcganLayout.ByArchitecture[m.Architecture];
+        long baseArea = (long)layout.BaseSide * layout.BaseSide, width = 4L * m.Features, total = nz * width * baseArea + 4 * width;
+        for (int stage = 1; stage < layout.Stages; stage++, width /= 2) total += width * (width / 2) * 16 + 4 * (width / 2);
+        total += width * c * 16;
+        width = m.Features;
+        total += c * width * 16;
+        for (int stage = 1; stage < layout.Stages; stage++, width *= 2) total += width * (width * 2) * 16 + 4 * (width * 2);
+        return total + width * baseArea;
+    }
+
+    /// <summary>
     /// Null when the config's architecture can produce its dataset's images (the MLPs take any size); else the error
     /// naming the DCGAN layout that would fit.
     /// </summary>

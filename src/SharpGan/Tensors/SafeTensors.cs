@@ -30,67 +30,121 @@ public static class SafeTensors
         return Parse(bytes, path);
     }
 
-    /// <summary>Parses safetensors bytes; <paramref name="source"/> names them in error messages.</summary>
+    /// <summary>
+    /// Parses safetensors bytes; <paramref name="source"/> names them in error messages. Every entry is checked
+    /// (dtype, shape, offsets) and the entries must tile the data section exactly, as the format requires, before
+    /// anything is allocated: what is allocated is at most the size of the data section.
+    /// </summary>
     public static Content Parse(ReadOnlySpan<byte> bytes, string source = "safetensors data")
     {
-        if (bytes.Length < 8) throw new InvalidDataException($"{source}: too short to be a safetensors file ({bytes.Length} bytes)");
+        if (bytes.Length < 8) throw Bad(source, $"too short to be a safetensors file ({bytes.Length} bytes)");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8)
-            throw new InvalidDataException($"{source}: header length {headerLength} does not fit in a {bytes.Length}-byte file (truncated or not safetensors)");
-        JsonObject header;
+        if (headerLength > MaxHeaderBytes || headerLength > (ulong)(bytes.Length - 8))
+            throw Bad(source, $"header length {headerLength} does not fit in a {bytes.Length}-byte file (truncated or not safetensors)");
+        var data = bytes[(8 + (int)headerLength)..];
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Slice(8, (int)headerLength))) throw Bad(source, "header is not valid UTF-8");
+        JsonDocument document;
         try
         {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes.Slice(8, (int)headerLength)))?.AsObject()
-                     ?? throw new InvalidDataException($"{source}: header is not a JSON object");
+            document = JsonDocument.Parse(bytes.Slice(8, (int)headerLength).ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: header is not valid JSON ({e.Message})", e);
+            throw Bad(source, $"header is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
-        var data = bytes[(8 + (int)headerLength)..];
-        var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var (name, node) in header)
+        using (document)
         {
-            if (name == "__metadata__")
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Bad(source, "header is not a JSON object");
+            var entries = new List<Entry>();
+            var metadata = new Dictionary<string, string>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            try
             {
-                if (node is JsonObject meta)
-                    foreach (var (k, v) in meta) metadata[k] = v?.GetValue<string>() ?? "";
-                continue;
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (!names.Add(property.Name)) throw Bad(source, $"'{property.Name}' appears twice in the header");
+                    if (property.Name == "__metadata__") ReadMetadata(property.Value, metadata, source);
+                    else entries.Add(ReadEntry(property.Name, property.Value, data.Length, source));
+                }
             }
-            tensors[name] = ReadEntry(name, node, data, source);
+            catch (InvalidOperationException) // a \u escape that is not valid UTF-16 (a lone surrogate) in a name or value
+            {
+                throw Bad(source, "header holds a string that is not valid Unicode");
+            }
+            // The format's rule: entries cover the data section without gaps or overlaps. It also bounds what is
+            // allocated below by the file's size, whatever the header claims.
+            long at = 0;
+            foreach (var e in entries.OrderBy(e => e.Begin))
+            {
+                if (e.Begin != at) throw Bad(source, $"tensor '{e.Name}' starts at byte {e.Begin} of the data section, expected {at} (entries must tile the data without gaps or overlaps)");
+                at = e.End;
+            }
+            if (at != data.Length) throw Bad(source, $"the tensors cover {at} bytes of a {data.Length}-byte data section");
+            var tensors = new Dictionary<string, Tensor>(entries.Count);
+            foreach (var e in entries)
+            {
+                var values = new float[(e.End - e.Begin) / 4];
+                var raw = data.Slice((int)e.Begin, (int)(e.End - e.Begin));
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]);
+                // Scalars (shape []) become shape [1]: SharpGAN tensors have rank ≥ 1.
+                tensors[e.Name] = Tensor.FromArray(values, e.Shape.Length == 0 ? [1] : e.Shape);
+            }
+            return new Content(tensors, metadata);
         }
-        return new Content(tensors, metadata);
     }
 
-    private static Tensor ReadEntry(string name, JsonNode? node, ReadOnlySpan<byte> data, string source)
+    private sealed record Entry(string Name, int[] Shape, long Begin, long End);
+
+    private static InvalidDataException Bad(string source, string what) => new($"{source}: {what}");
+
+    private static void ReadMetadata(JsonElement node, Dictionary<string, string> metadata, string source)
     {
-        try
+        if (node.ValueKind != JsonValueKind.Object) throw Bad(source, "__metadata__ is not an object of strings");
+        foreach (var item in node.EnumerateObject())
         {
-            string dtype = node!["dtype"]!.GetValue<string>();
-            if (dtype != "F32") throw new InvalidDataException($"{source}: tensor '{name}' has dtype {dtype}; SharpGAN reads F32 only");
-            int[] shape = node["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-            var offsets = node["data_offsets"]!.AsArray();
-            long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-            long count = 1;
-            foreach (int d in shape)
-            {
-                if (d < 0) throw new InvalidDataException($"{source}: tensor '{name}' has a negative dimension");
-                count *= d;
-            }
-            if (begin < 0 || end < begin || end > data.Length || end - begin != count * 4)
-                throw new InvalidDataException($"{source}: tensor '{name}' [{ShapeUtil.Format(shape)}] has data offsets [{begin}, {end}) that do not match its size or the {data.Length}-byte data section");
-            var values = new float[count];
-            var raw = data.Slice((int)begin, (int)(end - begin));
-            for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]);
-            // Scalars (shape []) become shape [1]: SharpGAN tensors have rank ≥ 1.
-            return Tensor.FromArray(values, shape.Length == 0 ? [1] : shape);
-        }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or JsonException or ArgumentException)
-        {
-            throw new InvalidDataException($"{source}: entry '{name}' is malformed ({e.Message})", e);
+            if (item.Value.ValueKind != JsonValueKind.String) throw Bad(source, $"metadata '{item.Name}' is a {Kind(item.Value)}, not a string");
+            if (!metadata.TryAdd(item.Name, item.Value.GetString()!)) throw Bad(source, $"metadata '{item.Name}' appears twice");
         }
     }
+
+    private static Entry ReadEntry(string name, JsonElement node, int dataLength, string source)
+    {
+        string where = $"tensor '{name}'";
+        if (node.ValueKind != JsonValueKind.Object) throw Bad(source, $"{where} is a {Kind(node)}, not an object");
+        if (!node.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String)
+            throw Bad(source, $"{where} has no dtype string");
+        if (dtype.GetString() != "F32") throw Bad(source, $"{where} has dtype {dtype.GetString()}; SharpGAN reads F32 only");
+        if (!node.TryGetProperty("shape", out var shapeNode) || shapeNode.ValueKind != JsonValueKind.Array)
+            throw Bad(source, $"{where} has no shape list");
+        var shape = new int[shapeNode.GetArrayLength()];
+        if (shape.Length > 8) throw Bad(source, $"{where} has {shape.Length} dimensions (at most 8)");
+        long count = 1;
+        int k = 0;
+        foreach (var d in shapeNode.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int size) || size <= 0)
+                throw Bad(source, $"{where} has dimension {d.GetRawText()}; dimensions are positive whole numbers");
+            shape[k++] = size;
+            count *= size; // each factor ≤ the data size (checked next), so this cannot overflow
+            if (count * 4 > dataLength) throw Bad(source, $"{where} [{ShapeUtil.Format(shape.AsSpan(0, k))}…] needs more bytes than the {dataLength}-byte data section holds");
+        }
+        long begin = 0, end = 0;
+        if (!node.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+            || !offsets[0].TryGetInt64(out begin) || !offsets[1].TryGetInt64(out end))
+            throw Bad(source, $"{where} needs data_offsets [begin, end] of two whole numbers");
+        if (begin < 0 || end < begin || end > dataLength || end - begin != count * 4)
+            throw Bad(source, $"{where} [{ShapeUtil.Format(shape)}] has data offsets [{begin}, {end}) that do not match its size or the {dataLength}-byte data section");
+        foreach (var property in node.EnumerateObject())
+            if (property.Name is not ("dtype" or "shape" or "data_offsets")) throw Bad(source, $"{where} has an unknown field '{property.Name}'");
+        return new Entry(name, shape, begin, end);
+    }
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "object", JsonValueKind.Array => "list", JsonValueKind.String => "string",
+        JsonValueKind.Number => "number", JsonValueKind.True or JsonValueKind.False => "boolean", _ => "null",
+    };
 
     /// <summary>Serialises tensors (sorted by name) and metadata to safetensors bytes.</summary>
     public static byte[] Serialize(IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
