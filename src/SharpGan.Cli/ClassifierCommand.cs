@@ -9,7 +9,7 @@ namespace SharpGan.Cli;
 internal static class ClassifierCommand
 {
     private static readonly Option<string> Dataset = new("--dataset") { Description = "mnist, fashion-mnist or cifar10", DefaultValueFactory = _ => "mnist" };
-    private static readonly Option<int> Epochs = new("--epochs") { Description = "Training epochs over all 60 000 images", DefaultValueFactory = _ => 6 };
+    private static readonly Option<int> Epochs = new Option<int>("--epochs") { Description = "Training epochs over all 60 000 images", DefaultValueFactory = _ => 6 }.InRange(1, 1000);
     private static readonly Option<FileInfo?> Out = new("--out") { Description = "Where to save it (default: ~/.cache/sharpgan/classifiers/DATASET.safetensors)" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset" };
     private static readonly Option<long> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };

@@ -17,6 +17,13 @@ public static class CliApp
         root.Subcommands.Add(ClassifierCommand.Create());
         root.Subcommands.Add(PresetsCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
-        return root.Parse(args).Invoke();
+        var parse = root.Parse(args);
+        // A mistyped command line is a user error: one line with a suggestion and exit 2, not the whole help and exit 1.
+        if (parse.Errors.Count > 0)
+        {
+            Console.Error.WriteLine("error: " + CliErrors.Describe(parse));
+            return Guard.UsageError;
+        }
+        return parse.Invoke();
     }
 }

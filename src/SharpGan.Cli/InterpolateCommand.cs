@@ -12,8 +12,8 @@ internal static class InterpolateCommand
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
     private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
-    private static readonly Option<int> Rows = new("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 };
-    private static readonly Option<int> Steps = new("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 }.InRange(1, 100);
+    private static readonly Option<int> Steps = new Option<int>("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 }.InRange(2, 100);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed for the endpoints", DefaultValueFactory = _ => 1 };
 

@@ -16,7 +16,7 @@ internal static class MetricsCommand
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
     private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
     private static readonly Option<FileInfo?> Classifier = new("--classifier") { Description = "Classifier file (default: the one `sharpgan classifier train` saved for the run's dataset)" };
-    private static readonly Option<int> Count = new("--count") { Description = "Samples (and reference images)", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples (and reference images)", DefaultValueFactory = _ => 10_000 }.InRange(1, 100000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
@@ -61,8 +61,13 @@ internal static class MetricsCommand
         var floor = SampleMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
         if (parse.GetValue(Json))
         {
-            object Row(SampleMetricsResult r) => new { frechet_distance = r.FrechetDistance, classifier_score = r.ClassifierScore, classes_covered = r.ClassesCovered, class_histogram = r.ClassHistogram, precision = r.Precision, recall = r.Recall };
-            Console.WriteLine(JsonSerializer.Serialize(new { checkpoint = path, dataset = dataset, samples = n, classifier_test_accuracy = accuracy, model = Row(model), real_data_floor = Row(floor) }));
+            // Keys as eval parzen's (source, dataset, samples); fractions to 4 decimals, distances and scores to 3.
+            object Row(SampleMetricsResult r) => new
+            {
+                frechet_distance = Math.Round(r.FrechetDistance, 3), classifier_score = Math.Round(r.ClassifierScore, 3), classes_covered = r.ClassesCovered,
+                class_histogram = r.ClassHistogram.Select(h => Math.Round(h, 4)), precision = Math.Round(r.Precision, 4), recall = Math.Round(r.Recall, 4),
+            };
+            Console.WriteLine(JsonSerializer.Serialize(new { source = path, dataset, samples = n, classifier_test_accuracy = Math.Round(accuracy, 4), model = Row(model), real_data_floor = Row(floor) }));
             return 0;
         }
         Console.WriteLine($"{n} samples from {Path.GetFileName(path)} vs {n} {dataset} test images (classifier test accuracy {accuracy:P2})");

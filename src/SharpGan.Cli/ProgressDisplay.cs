@@ -31,11 +31,17 @@ internal static class ProgressDisplay
         return interactive ? RunLive(trainer, stop.Token) : RunPlain(trainer, stop.Token);
     }
 
-    private static string Describe(TrainProgress p) =>
-        $"epoch {p.Epoch,6:F2}/{p.TotalEpochs}  step {p.Step}/{p.TotalSteps}  D loss {p.Last.DiscriminatorLoss:F3}  G loss {p.Last.GeneratorLoss:F3}  " +
-        $"D(x) {p.Last.MeanDReal:F3}  D(G(z)) {p.Last.MeanDFake:F3}  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Remaining)}";
+    // The whole run's position (epoch x/N, step, %), this session's speed; "—" until speed is known.
+    internal static string Describe(TrainProgress p) =>
+        $"epoch {p.Epoch,6:F2}/{p.TotalEpochs}  step {p.Step}/{p.TotalSteps} ({100 * p.Fraction:F1}%)  D loss {p.Last.DiscriminatorLoss:F3}  G loss {p.Last.GeneratorLoss:F3}  " +
+        $"D(x) {p.Last.MeanDReal:F3}  D(G(z)) {p.Last.MeanDFake:F3}  {(p.ImagesPerSecond is { } ips ? $"{ips:F0}" : "—")} img/s  ETA {Format(p.Remaining)}";
 
-    private static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : $"{t.Minutes}m{t.Seconds:D2}s";
+    private static string Format(TimeSpan? t) => t switch
+    {
+        null => "—",
+        { TotalHours: >= 1 } h => $"{(int)h.TotalHours}h{h.Minutes:D2}m",
+        { } m => $"{m.Minutes}m{m.Seconds:D2}s",
+    };
 
     private static TrainResult RunPlain(GanTrainer trainer, CancellationToken stop)
     {
@@ -56,11 +62,12 @@ internal static class ProgressDisplay
             .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
             .Start(ctx =>
             {
-                var task = ctx.AddTask("starting", maxValue: Math.Max(1, trainer.TotalSteps - trainer.Step));
-                long first = trainer.Step;
+                // The bar spans the whole run: a resumed run starts part-filled, at the step it resumes from.
+                var task = ctx.AddTask("starting", maxValue: Math.Max(1, trainer.TotalSteps));
+                task.Value = trainer.Step;
                 result = trainer.Train(stop, p =>
                 {
-                    task.Value = p.Step - first;
+                    task.Value = p.Step;
                     task.Description = Markup.Escape(Describe(p));
                 });
             });

@@ -13,10 +13,10 @@ internal static class SampleCommand
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
     private static readonly Option<bool> RawGenerator = RawGeneratorOption();
-    private static readonly Option<int> Count = new("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 };
+    private static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 }.InRange(1, 100000);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "File to write: a PNG grid, or .npy (float32 [count, pixels] in [0, 1], the format `eval parzen/metrics --samples` read)", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
-    private static readonly Option<int?> Columns = new("--columns") { Description = "Samples per row (default: √count)" };
+    private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Samples per row (default: √count)" }.InRange(1, 10000);
     private static readonly Option<bool> Nearest = new("--nearest") { Description = "Figure 2: add a column with the training image nearest to each row's last sample" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (for --nearest)" };
 
@@ -38,6 +38,8 @@ internal static class SampleCommand
     /// </summary>
     internal static (GanModels Models, GanConfig Config, string Path) LoadGenerator(DirectoryInfo runDir, FileInfo? checkpointFile, bool raw = false)
     {
+        if (checkpointFile is null && !Directory.Exists(runDir.FullName)) throw new UserError($"{runDir.FullName}: no such run folder");
+        if (checkpointFile is not null && Directory.Exists(checkpointFile.FullName)) throw new UserError($"{checkpointFile.FullName}: is a folder; --checkpoint names one .safetensors file");
         string path = checkpointFile?.FullName
             ?? new RunDirectory(runDir.FullName).LatestCheckpoint()
             ?? throw new UserError($"{runDir.FullName}: no checkpoint found (train first, or pass --checkpoint FILE)");
@@ -54,12 +56,16 @@ internal static class SampleCommand
         if (count <= 0) throw new UserError($"--count must be positive, got {count}");
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         if (columns <= 0) throw new UserError($"--columns must be positive, got {columns}");
+        string outPath = parse.GetValue(Out)!.FullName;
+        string extension = Path.GetExtension(outPath).ToLowerInvariant();
+        if (extension is not (".png" or ".npy"))
+            throw new UserError($"{outPath}: --out must end in .png (a grid of images) or .npy (float32 [count, pixels] in [0, 1]); got '{(extension.Length == 0 ? "no extension" : extension)}'");
+        if (Directory.Exists(outPath)) throw new UserError($"{outPath}: is a folder; --out names the file to write");
         var (models, config, path) = LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
-        string outPath = parse.GetValue(Out)!.FullName;
         float low = config.PixelRange.Low();
-        if (outPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+        if (extension == ".npy")
         {
             if (parse.GetValue(Nearest)) throw new UserError("--nearest draws a figure; it needs a .png --out");
             SampleFile.WriteNpy(outPath, samples.Data, count, samples.Data.Length / count, low);

@@ -21,7 +21,15 @@ internal static class SampleSource
     /// images). A file holding fewer than an explicit --count is refused; with the default count, all it holds are used.
     /// </summary>
     public static SampleSet Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
-        Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset)
+        Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset) =>
+        Resolve(parse, run, samples, checkpoint, rawGenerator, count, seed, dataset, repeats: 1)[0];
+
+    /// <summary>
+    /// As above, <paramref name="repeats"/> independent sets from a run (noise seeds --seed, --seed + 1, …), to measure
+    /// how much a score owes to the draw of samples. A file is one set: more than one is refused.
+    /// </summary>
+    public static IReadOnlyList<SampleSet> Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
+        Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset, int repeats)
     {
         var runDir = parse.GetValue(run);
         var samplesFile = parse.GetValue(samples);
@@ -29,16 +37,20 @@ internal static class SampleSource
         int requested = parse.GetValue(count);
         if (samplesFile is not null)
         {
+            if (repeats > 1) throw new UserError("--repeats draws new sample sets from a run's generator (--run); a --samples file is one set");
             string name = parse.GetValue(dataset)!;
             var (h, w, c) = DatasetCatalog.ImageShape(name);
             var (held, _, values) = SampleFile.Read(samplesFile.FullName, h * w * c);
             if (held < requested && parse.GetResult(count) is { Implicit: false })
                 throw new UserError($"{samplesFile.FullName}: holds {held} samples, fewer than the {requested} requested with --count");
-            return new SampleSet(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName);
+            return [new SampleSet(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName)];
         }
         var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(checkpoint), parse.GetValue(rawGenerator));
-        var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng((ulong)parse.GetValue(seed))).Data;
-        config.PixelRange.ToUnitRange(drawn);
-        return new SampleSet(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
+        return Enumerable.Range(0, repeats).Select(r =>
+        {
+            var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;
+            config.PixelRange.ToUnitRange(drawn);
+            return new SampleSet(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
+        }).ToList();
     }
 }

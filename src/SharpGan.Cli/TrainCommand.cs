@@ -19,7 +19,7 @@ internal static class TrainCommand
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (overrides the config; on --resume, extends the run)" };
     private static readonly Option<long?> MaxSteps = new("--max-steps") { Description = "Stop after this many iterations" };
     private static readonly Option<long?> Seed = new("--seed") { Description = "Master random seed" };
-    private static readonly Option<int?> Threads = new("--threads") { Description = "Threads (default: all cores)" };
+    private static readonly Option<int?> Threads = new Option<int?>("--threads") { Description = "Threads (default: all cores)" }.InRange(1, 1024);
     private static readonly Option<int?> SampleEvery = new("--sample-every") { Description = "Iterations between sample grids (0 = every epoch)" };
     private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Iterations between checkpoints (0 = every epoch)" };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images" };
@@ -54,9 +54,13 @@ internal static class TrainCommand
             if (parse.GetValue(Preset) is not null || parse.GetValue(Config) is not null)
                 throw new UserError("--resume continues a run with its own config; do not combine it with --preset or --config");
             run = new RunDirectory(resumeDir.FullName);
+            if (File.Exists(run.Root)) throw new UserError($"{run.Root}: is a file, not a run folder; --resume takes the folder a run wrote (its --out)");
             if (!Directory.Exists(run.Root)) throw new UserError($"{run.Root}: no such run directory");
             string latest = run.LatestCheckpoint() ?? throw new UserError($"{run.Root}: has no checkpoint to resume from");
             checkpoint = Checkpoint.Read(latest);
+            if (parse.GetValue(Seed) is not null)
+                throw new UserError("--seed cannot change a run being resumed: its random streams continue from the checkpoint (start a new run with --out to use another seed)");
+
             config = checkpoint.Config with { Training = checkpoint.Config.Training with
             {
                 Epochs = parse.GetValue(Epochs) ?? checkpoint.Config.Training.Epochs,
@@ -71,6 +75,7 @@ internal static class TrainCommand
                 throw new UserError("--anneal changes the decay of a run being resumed (--resume DIR); a new run sets optimizer.lr_decay_factor in its config");
             config = BaseConfig(parse);
             run = new RunDirectory(parse.GetValue(Out)?.FullName ?? Path.Combine("runs", config.Preset));
+            if (File.Exists(run.Root)) throw new UserError($"{run.Root}: is a file; --out names the folder the run is written to");
         }
         if (parse.GetValue(Ema) is { } ema) config = config with { Training = config.Training with { GeneratorEma = ema } };
         ConfigIo.Validate(config, "options");
@@ -86,10 +91,22 @@ internal static class TrainCommand
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, locator);
         if (config.TrainLimit is { } limit) train = train.Take(limit);
+        if (checkpoint is not null && parse.GetValue(Epochs) is { } epochs)
+        {
+            int perEpoch = GanTrainer.IterationsPerEpochFor(config, train.Count);
+            if ((long)epochs * perEpoch <= checkpoint.State.Step)
+                throw new UserError($"{run.Root} already stands at epoch {checkpoint.State.Step / (double)perEpoch:F2} (step {checkpoint.State.Step}); --epochs {epochs} is not beyond that, so there is nothing to train — give a larger --epochs");
+        }
         var probe = config.Training.EvalEvery > 0 ? QualityProbe(config, parse.GetValue(ClassifierFile), locator) : null;
 
+        // One writer per run: taken before anything in the folder changes, held until training ends.
+        using var runLock = run.Lock();
+        if (checkpoint is null && run.HoldsRun && !parse.GetValue(Force)) // another process may have started this run since the check above
+            throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
+        if (checkpoint is not null && run.LatestCheckpoint() != checkpoint.Path)
+            throw new UserError($"{run.Root} gained a newer checkpoint while this command started; run it again to resume from that one");
+        run.RemoveTemporaryFiles();
         if (checkpoint is null && run.HoldsRun) run.Clear();
-        Directory.CreateDirectory(run.Root);
         Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         var trainer = new GanTrainer(config, train, run, checkpoint) { QualityProbe = probe };
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");

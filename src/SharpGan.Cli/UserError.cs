@@ -17,7 +17,7 @@ internal static class Guard
         {
             return body();
         }
-        catch (Exception e) when (e is UserError or ConfigException or InvalidDataException or DatasetNotFoundException
+        catch (Exception e) when (e is UserError or ConfigException or RunInUseException or InvalidDataException or DatasetNotFoundException
                                        or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine("error: " + OneLine(e.Message));

@@ -16,6 +16,7 @@ public static class SampleFile
     /// <summary>Returns (count, dim, values row-major). Throws <see cref="InvalidDataException"/> naming the fault.</summary>
     public static (int Count, int Dim, float[] Values) Read(string path, int expectedDim)
     {
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path}: is a folder; expected a sample file (.npy or IDX)");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: sample file not found");
         var result = path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? ReadNpy(path) : ReadIdx(path);
         if (result.Dim != expectedDim)

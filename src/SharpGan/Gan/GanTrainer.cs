@@ -42,7 +42,10 @@ public sealed class GanTrainer
     public long Step => _step;
 
     /// <summary>Iterations in one epoch (D sees every training image once; k batches per iteration).</summary>
-    public int IterationsPerEpoch => Math.Max(1, _sampler.BatchesPerEpoch / _config.Training.K);
+    public int IterationsPerEpoch => IterationsPerEpochFor(_config, _sampler.BatchesPerEpoch * _config.Training.BatchSize);
+
+    /// <summary>Iterations of Algorithm 1 per epoch for a training set of <paramref name="trainCount"/> images: each iteration's k D steps take k minibatches.</summary>
+    public static int IterationsPerEpochFor(GanConfig config, int trainCount) => Math.Max(1, trainCount / config.Training.BatchSize / config.Training.K);
 
     /// <summary>Iterations the run will make in total.</summary>
     public long TotalSteps => Math.Min(_config.Training.MaxSteps ?? long.MaxValue, (long)_config.Training.Epochs * IterationsPerEpoch);
@@ -108,9 +111,9 @@ public sealed class GanTrainer
     public TrainResult Train(CancellationToken stop = default, Action<TrainProgress>? progress = null)
     {
         var clock = Stopwatch.StartNew();
+        long sessionStart = _step;
         var window = new MetricsWindow();
         int completedEpochs = (int)Math.Floor(Epoch);
-        double imagesPerSecond = 0;
         long windowStart = Stopwatch.GetTimestamp();
         while (_step < TotalSteps)
         {
@@ -137,7 +140,7 @@ public sealed class GanTrainer
             if (_step % _config.Training.LogEvery == 0 || _step == TotalSteps || measure)
             {
                 double seconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
-                imagesPerSecond = window.Count * _config.Training.BatchSize * _config.Training.K / Math.Max(seconds, 1e-9);
+                double imagesPerSecond = window.Count * _config.Training.BatchSize * _config.Training.K / Math.Max(seconds, 1e-9);
                 var row = window.Row(_step, Epoch, _optD.LearningRate, CurrentMomentum, imagesPerSecond);
                 // Measured after the throughput window closes, so its cost does not show as slower training.
                 _metrics.Append(measure ? row with { Quality = QualityProbe!.Measure(_models, _config, _step) } : row);
@@ -151,7 +154,7 @@ public sealed class GanTrainer
             if (t.SampleEvery > 0 ? _step % t.SampleEvery == 0 : epochEnded) WriteSamples(epochEnded ? completedEpochs : null);
             if (t.CheckpointEvery > 0 ? _step % t.CheckpointEvery == 0 : epochEnded) SaveCheckpoint(clock);
             progress?.Invoke(new TrainProgress(_step, TotalSteps, Epoch, t.Epochs, stats, _optD.LearningRate, CurrentMomentum,
-                imagesPerSecond, TimeSpan.FromSeconds(_elapsedBefore + clock.Elapsed.TotalSeconds)));
+                _step - sessionStart, clock.Elapsed, TimeSpan.FromSeconds(_elapsedBefore + clock.Elapsed.TotalSeconds), t.BatchSize * t.K));
         }
         if (_lastCheckpointStep != _step) SaveCheckpoint(clock);
         WriteSamples(null);

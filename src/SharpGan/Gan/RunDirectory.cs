@@ -53,6 +53,51 @@ public sealed partial class RunDirectory
     /// <summary>True when the folder already holds a run (a config or a checkpoint).</summary>
     public bool HoldsRun => File.Exists(ConfigPath) || Checkpoints().Count > 0;
 
+    /// <summary>The lock file a training process holds open (and locked) while it writes the run.</summary>
+    public string LockPath => Path.Combine(Root, ".lock");
+
+    /// <summary>
+    /// Takes the run's write lock for as long as the returned handle stays open, so two processes never write one run
+    /// (two fresh runs, --force onto a live run, two resumes). The lock is an OS file lock (flock on Linux, which .NET
+    /// takes for FileShare.None): the kernel drops it when its holder exits, so a crashed or killed run never leaves it
+    /// stuck. Creates the folder. Throws <see cref="RunInUseException"/> when another process holds it.
+    /// </summary>
+    public IDisposable Lock()
+    {
+        Directory.CreateDirectory(Root);
+        try
+        {
+            var handle = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            handle.SetLength(0);
+            handle.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+            handle.Flush();
+            return handle;
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(LockPath))
+        {
+            throw new RunInUseException($"{Root} is being written by another sharpgan process; wait for it to finish or stop it (Ctrl-C saves a checkpoint), then try again");
+        }
+    }
+
+    /// <summary>
+    /// Deletes temporary files (name.tmp-PID) that a killed writer left in the run's folders. Call while holding
+    /// <see cref="Lock"/>: no live process can be writing them then.
+    /// </summary>
+    public int RemoveTemporaryFiles()
+    {
+        int removed = 0;
+        foreach (string folder in new[] { Root, CheckpointFolder, SampleFolder })
+        {
+            if (!Directory.Exists(folder)) continue;
+            foreach (string file in Directory.EnumerateFiles(folder, "*.tmp-*"))
+            {
+                File.Delete(file);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Deletes the run's own files (config, checkpoints, samples, metrics, chart), nothing else.</summary>
     public void Clear()
     {
@@ -60,3 +105,6 @@ public sealed partial class RunDirectory
         foreach (string d in new[] { CheckpointFolder, SampleFolder }) if (Directory.Exists(d)) Directory.Delete(d, recursive: true);
     }
 }
+
+/// <summary>Another process holds a run's write lock (<see cref="RunDirectory.Lock"/>).</summary>
+public sealed class RunInUseException(string message) : Exception(message);

@@ -126,13 +126,15 @@ public static class SafeTensors
                 throw Bad(source, $"{where} has dimension {d.GetRawText()}; dimensions are positive whole numbers");
             shape[k++] = size;
             count *= size; // each factor ≤ the data size (checked next), so this cannot overflow
-            if (count * 4 > dataLength) throw Bad(source, $"{where} [{ShapeUtil.Format(shape.AsSpan(0, k))}…] needs more bytes than the {dataLength}-byte data section holds");
+            if (count * 4 > dataLength) throw Bad(source, $"{where} [{ShapeUtil.Format(shape.AsSpan(0, k))}…] needs more bytes than the {dataLength}-byte data section holds (truncated file?)");
         }
         long begin = 0, end = 0;
         if (!node.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
             || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out begin) || !offsets[1].TryGetInt64(out end))
             throw Bad(source, $"{where} needs data_offsets [begin, end] of two whole numbers");
+        if (end > dataLength && begin >= 0 && end - begin == count * 4)
+            throw Bad(source, $"{where} ends at byte {end} of the data section but only {dataLength} bytes follow the header: the file is truncated");
         if (begin < 0 || end < begin || end > dataLength || end - begin != count * 4)
             throw Bad(source, $"{where} [{ShapeUtil.Format(shape)}] has data offsets [{begin}, {end}) that do not match its size or the {dataLength}-byte data section");
         foreach (var property in node.EnumerateObject())

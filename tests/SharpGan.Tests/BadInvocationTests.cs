@@ -1,0 +1,116 @@
+using SharpGan.Cli;
+using SharpGan.Gan;
+using SharpGan.Tensors;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+/// <summary>
+/// Mistaken command lines, as a newcomer types them: each ends in exit 2 with exactly one line on stderr starting
+/// "error: ", never "internal failure", never a hang, and never the whole help.
+/// </summary>
+public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
+{
+    /// <summary>A small trained run, a truncated and a garbage one, a folder, a file and a config, made once.</summary>
+    public sealed class Files : IDisposable
+    {
+        public string Dir { get; } = Directory.CreateTempSubdirectory("sharpgan-badcli-").FullName;
+        public string Run => Path.Combine(Dir, "run");
+        public string Truncated => Path.Combine(Dir, "truncated");
+        public string Garbage => Path.Combine(Dir, "garbage");
+        public string Empty => Path.Combine(Dir, "empty");
+        public string Config => Path.Combine(Dir, "small.json");
+        public string Npy => Path.Combine(Dir, "s.npy");
+
+        public Files()
+        {
+            var config = TrainerTests.Small(22); // 22 iterations: past epoch 1 (20 iterations of 50 on 1 000 images)
+            File.WriteAllText(Config, ConfigIo.ToJson(config));
+            new GanTrainer(config, TestData.Mnist(1000), new RunDirectory(Run)).Train();
+            foreach (var (folder, damage) in new (string, Func<byte[], byte[]>)[] { (Truncated, b => b[..(b.Length / 2)]), (Garbage, _ => "hello"u8.ToArray()) })
+            {
+                string checkpoints = Path.Combine(folder, "checkpoints");
+                Directory.CreateDirectory(checkpoints);
+                File.WriteAllBytes(Path.Combine(checkpoints, "step-00000022.safetensors"), damage(File.ReadAllBytes(new RunDirectory(Run).LatestCheckpoint()!)));
+            }
+            Directory.CreateDirectory(Empty);
+            Directory.CreateDirectory(Path.Combine(Dir, "folder.png"));
+            Evaluation.SampleFile.WriteNpy(Npy, new float[784 * 3], 3, 784);
+        }
+
+        public void Dispose() => Directory.Delete(Dir, recursive: true);
+    }
+
+    private readonly Files _f;
+
+    public BadInvocationTests(Files files) => _f = files;
+
+    public static IEnumerable<object[]> Cases() =>
+    [
+        // unknown or misspelt names
+        ["train --epoch 3", "did you mean --epochs"], ["sample --rn RUN --out x.png", "did you mean --run"], ["trian", "did you mean train"],
+        ["eval parzn", "did you mean parzen"], ["classifier trian", "unknown command"], ["presets extra", "unexpected argument"],
+        ["eval parzen --run RUN --sigmaa 1", "unknown option --sigmaa"], ["eval", "needs a command"], ["", "needs a command"],
+        // missing values and values of the wrong kind
+        ["train --threads", "--threads needs a value"], ["train --preset", "--preset needs a value"], ["sample --run", "--run needs a value"],
+        ["train --preset mnist-paper --epochs abc", "--epochs expects a whole number"], ["train --preset mnist-paper --seed 99999999999999999999", "--seed expects"],
+        ["eval parzen --run RUN --count 1e9", "--count expects a whole number"], ["sample --out x.png", "needs --run"], ["toy figure1", "needs --out"],
+        // zero, negative, huge
+        ["train --preset mnist-paper --threads 0", "--threads must be in [1, 1024]"], ["train --preset mnist-paper --threads -1", "--threads must be in"],
+        ["train --preset mnist-paper --threads 100000", "--threads must be in"], ["sample --run RUN --out OUT/x.png --count 0", "--count must be in"],
+        ["sample --run RUN --out OUT/x.png --count 2000000000", "--count must be in"], ["sample --run RUN --out OUT/x.png --columns 0", "--columns must be in"],
+        ["interpolate --run RUN --out OUT/i.png --rows 0", "--rows must be in"], ["interpolate --run RUN --out OUT/i.png --steps 1", "--steps must be in"],
+        ["eval parzen --run RUN --sigma 0", "--sigma must be positive"], ["eval parzen --run RUN --sigma -1", "--sigma must be positive"],
+        ["eval parzen --run RUN --count 0", "--count must be in"], ["eval parzen --run RUN --repeats 0", "--repeats must be in"],
+        ["train --preset mnist-paper --epochs 0 --print-config", "training.epochs must be positive"],
+        ["train --preset mnist-paper --epochs -3 --print-config", "training.epochs must be positive"],
+        ["train --preset mnist-paper --max-steps 0 --print-config", "training.max_steps"], ["train --preset mnist-paper --ema 1 --print-config", "training.generator_ema"],
+        ["train --preset mnist-paper --eval-samples 5 --print-config", "training.eval_samples"], ["train --preset mnist-paper --train-limit -1 --print-config", "train_limit"],
+        ["train --preset mnist-paper --sample-every -1 --print-config", "training.sample_every"], ["toy mixture --out OUT/m --g-steps 0", "--g-steps must be in"],
+        ["classifier train --epochs 0", "--epochs must be in"], ["toy figure1 --out OUT/f --data-std -1", "--data-std must be in"],
+        ["train --resume RUN --anneal 0.5", "--anneal must be"], ["train --preset mnist-paper --anneal 1.1", "--anneal changes the decay of a run being resumed"],
+        // missing paths
+        ["train --config OUT/missing.json", "config file not found"], ["train --resume OUT/missing", "no such run directory"],
+        ["sample --run OUT/missing --out OUT/x.png", "no such run folder"], ["eval parzen --samples OUT/missing.npy", "sample file not found"],
+        ["eval metrics --samples OUT/missing.npy", "sample file not found"], ["sample --run RUN --checkpoint OUT/missing.safetensors --out OUT/x.png", "missing.safetensors"],
+        // a folder where a file is expected, and the reverse
+        ["train --config OUT", "is a folder"], ["eval parzen --samples OUT", "is a folder"], ["sample --run RUN --out OUT/folder.png", "is a folder"],
+        ["sample --run RUN --checkpoint OUT --out OUT/x.png", "is a folder"], ["train --resume CONFIG", "not a run folder"],
+        ["sample --run CONFIG --out OUT/x.png", "no such run folder"], ["train --config CONFIG --out CONFIG", "is a file"],
+        // --resume on what is not a run, truncated and garbage checkpoints
+        ["train --resume EMPTY", "has no checkpoint"], ["train --resume TRUNCATED", "truncated"], ["train --resume GARBAGE", "too short"],
+        ["sample --run TRUNCATED --out OUT/x.png", "truncated"], ["eval parzen --run GARBAGE", "too short"],
+        // combinations that cannot mean anything
+        ["train --resume RUN --epochs 1", "nothing to train"], ["train --resume RUN --seed 5", "--seed cannot change a run being resumed"],
+        ["train --resume RUN --preset mnist-paper", "do not combine"], ["train --preset mnist-paper --config CONFIG", "not both"],
+        ["eval parzen --run RUN --samples NPY", "exactly one of"], ["eval parzen --samples NPY --repeats 3", "--repeats draws new sample sets"],
+        ["sample --run RUN --out OUT/x.jpg", ".png"], ["sample --run RUN --out OUT/noextension", ".png"], ["train --config CONFIG --out RUN", "already holds a run"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EndsInOneLineAndExitTwo(string commandLine, string expected)
+    {
+        string[] args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
+            .Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
+            .Replace("CONFIG", _f.Config).Replace("NPY", _f.Npy).Replace("OUT", _f.Dir)).ToArray();
+        var saved = (Console.Out, Console.Error);
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Console.SetOut(output); Console.SetError(error);
+        int code;
+        try
+        {
+            var run = Task.Run(() => CliApp.Run(args));
+            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), $"`sharpgan {commandLine}` did not finish within 60 s");
+            code = run.Result;
+        }
+        finally { Console.SetOut(saved.Out); Console.SetError(saved.Error); }
+        string err = error.ToString().Trim();
+        Assert.True(code == 2, $"`sharpgan {commandLine}` exited {code}: {err}");
+        Assert.StartsWith("error: ", err);
+        Assert.Single(err.Split('\n'));
+        Assert.DoesNotContain("internal failure", err);
+        Assert.Contains(expected, err);
+        Assert.DoesNotContain("Description:", output.ToString()); // no help dump
+    }
+}
