@@ -91,11 +91,14 @@ internal static class TrainCommand
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, locator);
         if (config.TrainLimit is { } limit) train = train.Take(limit);
-        if (checkpoint is not null && parse.GetValue(Epochs) is { } epochs)
+        if (checkpoint is not null)
         {
             int perEpoch = GanTrainer.IterationsPerEpochFor(config, train.Count);
-            if ((long)epochs * perEpoch <= checkpoint.State.Step)
-                throw new UserError($"{run.Root} already stands at epoch {checkpoint.State.Step / (double)perEpoch:F2} (step {checkpoint.State.Step}); --epochs {epochs} is not beyond that, so there is nothing to train — give a larger --epochs");
+            string stands = $"{run.Root} already stands at epoch {checkpoint.State.Step / (double)perEpoch:F2} (step {checkpoint.State.Step})";
+            if (parse.GetValue(Epochs) is { } epochs && (long)epochs * perEpoch <= checkpoint.State.Step)
+                throw new UserError($"{stands}; --epochs {epochs} is not beyond that, so there is nothing to train: give a larger --epochs");
+            if (parse.GetValue(MaxSteps) is { } maxSteps && maxSteps <= checkpoint.State.Step)
+                throw new UserError($"{stands}; --max-steps {maxSteps} is not beyond that, so there is nothing to train: give a larger --max-steps");
         }
         var probe = config.Training.EvalEvery > 0 ? QualityProbe(config, parse.GetValue(ClassifierFile), locator) : null;
 
