@@ -103,7 +103,7 @@ internal static class TrainCommand
         var probe = config.Training.EvalEvery > 0 ? QualityProbe(config, parse.GetValue(ClassifierFile), locator) : null;
 
         // One writer per run: taken before anything in the folder changes, held until training ends.
-        using var runLock = run.Lock();
+        using var runLock = WritableRunLock(run);
         if (checkpoint is null && run.HoldsRun && !parse.GetValue(Force)) // another process may have started this run since the check above
             throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
         if (checkpoint is not null && run.LatestCheckpoint() != checkpoint.Path)
@@ -113,7 +113,17 @@ internal static class TrainCommand
         Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         var trainer = new GanTrainer(config, train, run, checkpoint) { QualityProbe = probe };
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
-        var result = ProgressDisplay.Run(trainer);
+        TrainResult result;
+        try
+        {
+            result = ProgressDisplay.Run(trainer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a folder that turned read-only: what was written before stays (files are replaced atomically).
+            string last = run.LatestCheckpoint() is { } good ? $"the last good checkpoint, {good}, is intact: resume with `sharpgan train --resume {run.Root}` once it can be written" : "no checkpoint had been written yet";
+            throw new IOException($"cannot write to {run.Root} ({e.Message.TrimEnd('.')}); {last}", e);
+        }
         Console.WriteLine(result.Message);
         if (result.LastCheckpoint is not null && result.Outcome != TrainOutcome.Diverged) Console.WriteLine($"checkpoint: {result.LastCheckpoint}");
         return result.Outcome switch
@@ -122,6 +132,16 @@ internal static class TrainCommand
             TrainOutcome.Stopped => 130,
             _ => 3,
         };
+    }
+
+    // The run's lock, or one line saying why the folder cannot be written (read-only, not permitted).
+    private static IDisposable WritableRunLock(RunDirectory run)
+    {
+        try { return run.Lock(); }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new UserError($"cannot write to {run.Root} ({e.Message.TrimEnd('.')}); give a writable --out, or copy the run somewhere writable and resume it there");
+        }
     }
 
     // A phase starting at the step the run resumes from; one already starting there (resumed, then stopped

@@ -73,7 +73,9 @@ public sealed partial class RunDirectory
             handle.Flush();
             return handle;
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(LockPath))
+        // The lock is held elsewhere: EWOULDBLOCK from flock on Unix (11), a sharing violation on Windows. Other I/O
+        // errors (a read-only folder) propagate as they are.
+        catch (IOException e) when (e.HResult is 11 or unchecked((int)0x80070020))
         {
             throw new RunInUseException($"{Root} is being written by another sharpgan process; wait for it to finish or stop it (Ctrl-C saves a checkpoint), then try again");
         }
