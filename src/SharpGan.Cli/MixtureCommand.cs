@@ -10,7 +10,7 @@ internal static class MixtureCommand
     private static readonly Option<string> Layout = new("--layout") { Description = "ring8 or grid25", DefaultValueFactory = _ => "ring8" };
     private static readonly Option<DirectoryInfo> Out = new("--out") { Description = "Folder for mixture.svg", Required = true };
     private static readonly Option<int> GeneratorSteps = new Option<int>("--g-steps") { Description = "Generator steps per D step (1 = Algorithm 1; e.g. 5 = Helvetica scenario)", DefaultValueFactory = _ => 1 }.InRange(1, 100);
-    private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Training iterations" }.InRange(1, 10000000);
+    private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Training iterations" }.InRange(1, 1000000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print the coverage metrics as JSON" };
 

@@ -10,7 +10,7 @@ internal static class ToyCommand
     private static readonly Option<DirectoryInfo> Out = new("--out") { Description = "Folder for the figures", Required = true };
     private static readonly Option<bool> Json = new("--json") { Description = "Print the final numbers as one JSON object" };
     private static readonly Option<long> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
-    private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Training iterations" }.InRange(1, 10000000);
+    private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Training iterations" }.InRange(1, 1000000);
     private static readonly Option<double> DataMean = new Option<double>("--data-mean") { Description = "Mean μ of the 1-D data N(μ, σ²)", DefaultValueFactory = _ => 1.0 }.InRange(-1000000.0, 1000000.0);
     private static readonly Option<double> DataStd = new Option<double>("--data-std") { Description = "Standard deviation σ of the 1-D data (> 0)", DefaultValueFactory = _ => 0.5 }.InRange(1e-06, 1000000.0);
 

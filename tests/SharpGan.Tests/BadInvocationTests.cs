@@ -21,6 +21,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         public string Empty => Path.Combine(Dir, "empty");
         public string Config => Path.Combine(Dir, "small.json");
         public string Npy => Path.Combine(Dir, "s.npy");
+        public string EmptyFile => Path.Combine(Dir, "empty.npy");
 
         public Files()
         {
@@ -34,6 +35,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
                 File.WriteAllBytes(Path.Combine(checkpoints, "step-00000022.safetensors"), damage(File.ReadAllBytes(new RunDirectory(Run).LatestCheckpoint()!)));
             }
             Directory.CreateDirectory(Empty);
+            File.WriteAllBytes(EmptyFile, []);
             Directory.CreateDirectory(Path.Combine(Dir, "folder.png"));
             Evaluation.SampleFile.WriteNpy(Npy, new float[784 * 3], 3, 784);
         }
@@ -84,6 +86,9 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["train --resume RUN --epochs 1", "nothing to train"], ["train --resume RUN --seed 5", "--seed cannot change a run being resumed"],
         ["train --resume RUN --preset mnist-paper", "do not combine"], ["train --preset mnist-paper --config CONFIG", "not both"],
         ["eval parzen --run RUN --samples NPY", "exactly one of"], ["eval parzen --samples NPY --repeats 3", "--repeats draws new sample sets"],
+        // devices, pipes and empty files where a file is expected: refused at once, never read until memory runs out
+        ["train --config /dev/zero", "not a regular file"], ["train --config /dev/stdin", "not a regular file"], ["eval parzen --samples /dev/zero", "not a regular file"],
+        ["sample --run RUN --checkpoint /dev/urandom --out OUT/x.png", "not a regular file"], ["eval parzen --samples EMPTYFILE", "is empty"],
         ["sample --run RUN --out OUT/x.jpg", ".png"], ["sample --run RUN --out OUT/noextension", ".png"], ["train --config CONFIG --out RUN", "already holds a run"],
     ];
 
@@ -92,7 +97,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
     public void EndsInOneLineAndExitTwo(string commandLine, string expected)
     {
         string[] args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
-            .Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
+            .Replace("EMPTYFILE", _f.EmptyFile).Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
             .Replace("CONFIG", _f.Config).Replace("NPY", _f.Npy).Replace("OUT", _f.Dir)).ToArray();
         var saved = (Console.Out, Console.Error);
         var (output, error) = (new StringWriter(), new StringWriter());

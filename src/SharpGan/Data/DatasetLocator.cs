@@ -66,7 +66,7 @@ public sealed class DatasetLocator
     /// <summary>Returns the verified raw IDX bytes of one file of the dataset, finding or fetching it.</summary>
     public byte[] Load(DatasetInfo info, DatasetFile file)
     {
-        if (Find(info, file) is { } path) return Verify(IdxFile.Decompress(File.ReadAllBytes(path), path), file, path);
+        if (Find(info, file) is { } path) return Verify(IdxFile.Decompress(Tensors.FileBytes.Read(path), path), file, path);
         if (_allowDownload) return Download(info, file);
         throw NotFound(info, file, "downloading is disabled (SHARPGAN_OFFLINE=1)");
     }
@@ -82,7 +82,7 @@ public sealed class DatasetLocator
         foreach (string folder in folders)
         {
             string path = Path.Combine(folder, fileName);
-            if (File.Exists(path)) return File.ReadAllBytes(path);
+            if (File.Exists(path)) return Tensors.FileBytes.Read(path);
         }
         string where = $"{dataset}: {fileName} not found in {string.Join(", ", folders)}";
         string fix = $"Put {fileName} (and the dataset's other files) in DIR/{dataset}/ and pass --data-dir DIR or set SHARPGAN_DATA=DIR.";

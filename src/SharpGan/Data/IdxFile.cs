@@ -23,13 +23,7 @@ public static class IdxFile
     /// <summary>Reads a file (gzip detected from its first bytes). Throws <see cref="InvalidDataException"/> naming the file and the fault.</summary>
     public static IdxArray Read(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{path}: cannot read ({e.Message})", e);
-        }
-        return Parse(Decompress(bytes, path), path);
+        return Parse(Decompress(Tensors.FileBytes.Read(path), path), path);
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public static class SampleFile
     /// <summary>NumPy's own reader refuses headers longer than this (numpy.lib.format, max_header_size).</summary>
     private const int MaxNpyHeaderBytes = 10_000;
 
-    private static (int Count, int Dim, float[] Values) ReadNpy(string path) => ParseNpy(File.ReadAllBytes(path), path);
+    private static (int Count, int Dim, float[] Values) ReadNpy(string path) => ParseNpy(Tensors.FileBytes.Read(path), path);
 
     /// <summary>
     /// Parses .npy bytes (format versions 1–3): the header is read as the Python dict literal it is, by a small

@@ -67,8 +67,11 @@ public static class ConfigIo
     {
         if (Directory.Exists(path)) throw new ConfigException($"{path}: is a folder; give a config file (write one with train --preset NAME --print-config)");
         if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found");
-        if (new FileInfo(path).Length > MaxConfigBytes) throw new ConfigException($"{path}: {new FileInfo(path).Length} bytes is too large for a config (at most {MaxConfigBytes})");
-        return FromJson(File.ReadAllText(path), path);
+        byte[] bytes;
+        try { bytes = Tensors.FileBytes.Read(path, MaxConfigBytes); }
+        catch (InvalidDataException e) { throw new ConfigException(e.Message); }
+        int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0; // editors on Windows may save one
+        return FromJson(System.Text.Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom), path);
     }
 
     // "'x' is an invalid start of a value. LineNumber: 3 | BytePositionInLine: 5." → "'x' is an invalid start of a value."

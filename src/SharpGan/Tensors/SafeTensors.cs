@@ -21,13 +21,7 @@ public static class SafeTensors
     /// <summary>Reads a file; throws <see cref="InvalidDataException"/> naming the file and the fault when it is not valid safetensors.</summary>
     public static Content Read(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{path}: cannot read ({e.Message})", e);
-        }
-        return Parse(bytes, path);
+        return Parse(FileBytes.Read(path), path);
     }
 
     /// <summary>
