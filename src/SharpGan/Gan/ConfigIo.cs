@@ -158,7 +158,7 @@ public static class ConfigIo
     {
         var t when t == typeof(string) => "a string",
         var t when t == typeof(bool) => "true or false",
-        var t when t == typeof(int) => $"a whole number from {int.MinValue} to {int.MaxValue}",
+        var t when t == typeof(int) => "a whole number (32-bit)",
         var t when t == typeof(long) => "a whole number",
         var t when t == typeof(float) || t == typeof(double) => "a finite number",
         var t when t.IsEnum => "one of " + string.Join(", ", EnumNames(t)),
