@@ -29,14 +29,14 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
     /// <summary>Allocation allowed for one input: 32 bytes per input byte plus 2 MB (JSON documents, small tables).</summary>
     private static long AllocationBound(int inputLength) => 32L * inputLength + (2 << 20);
 
-    private void Fuzz(string reader, byte[] seed, Action<byte[]> read, Type documented, Func<byte[], Random, byte[]>? structured = null)
+    private void Fuzz(string reader, byte[] seed, Action<byte[]> read, Type documented, Func<byte[], Random, byte[]>? structured = null, int inputs = InputsPerReader)
     {
         var random = new Random(reader.Aggregate(17, (h, c) => h * 31 + c));
         var failures = new List<string>();
         long maxAllocated = 0, maxAllocatedInput = 0; TimeSpan slowest = TimeSpan.Zero;
         int refused = 0;
         read(seed); // the seed itself is valid
-        for (int i = 0; i < InputsPerReader; i++)
+        for (int i = 0; i < inputs; i++)
         {
             byte[] input = structured is not null && i % 3 == 2 ? structured(seed, random) : Mutate(seed, random);
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -51,9 +51,9 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
             if (clock.Elapsed > MaxTimePerInput) { failures.Add($"input {i}: took {clock.Elapsed.TotalSeconds:F2} s"); Keep(reader, i, input); }
             if (allocated > AllocationBound(input.Length)) { failures.Add($"input {i}: allocated {allocated:N0} bytes for {input.Length:N0}"); Keep(reader, i, input); }
         }
-        output.WriteLine($"{reader}: {InputsPerReader} inputs, {refused} refused with {documented.Name}, {InputsPerReader - refused} accepted, " +
+        output.WriteLine($"{reader}: {inputs} inputs, {refused} refused with {documented.Name}, {inputs - refused} accepted, " +
                          $"0 unclean; slowest {slowest.TotalMilliseconds:F1} ms; most allocated {maxAllocated:N0} bytes (for a {maxAllocatedInput:N0}-byte input)");
-        Assert.True(failures.Count == 0, $"{reader}: {failures.Count} bad outcomes of {InputsPerReader} (kept under {_dir}):\n{string.Join("\n", failures.Take(10))}");
+        Assert.True(failures.Count == 0, $"{reader}: {failures.Count} bad outcomes of {inputs} (kept under {_dir}):\n{string.Join("\n", failures.Take(10))}");
     }
 
     private void Keep(string reader, int i, byte[] input)
@@ -239,6 +239,25 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
             lines[line] = string.Join(',', cells);
             return Utf8(string.Join('\n', lines));
         });
+    }
+
+    [Fact]
+    public void ClassifierFile()
+    {
+        // A classifier is ~1 MB of CNN weights, so fewer inputs; the safetensors layer under it is fuzzed fully above.
+        string path = Path.Combine(_dir, "classifier.safetensors");
+        new FeatureClassifier("mnist", new Rng(1)).Save(path, 0.99);
+        string fuzzed = Path.Combine(_dir, "fuzzed-classifier.safetensors");
+        string[] values = ["", "x", "NaN", "1.5", "-0.1", "1e999", "cifar10", "imagenet", "mnist"];
+        Fuzz("classifier", File.ReadAllBytes(path), b => { File.WriteAllBytes(fuzzed, b); FeatureClassifier.Load(fuzzed); }, typeof(InvalidDataException), (s, r) =>
+        {
+            var content = SafeTensors.Parse(s);
+            var metadata = new Dictionary<string, string>(content.Metadata);
+            string key = metadata.Keys.ElementAt(r.Next(metadata.Count));
+            if (r.Next(4) == 0) metadata.Remove(key); else metadata[key] = values[r.Next(values.Length)];
+            var tensors = content.Tensors.Where(_ => r.Next(20) != 0); // now and then a tensor goes missing
+            return SafeTensors.Serialize(tensors, metadata);
+        }, inputs: 300);
     }
 
     private static byte[] CifarRecords(int count) =>

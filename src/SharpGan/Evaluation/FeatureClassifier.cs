@@ -146,15 +146,21 @@ public sealed class FeatureClassifier
         var content = SafeTensors.Read(path);
         if (!content.Metadata.TryGetValue("format", out var format) || format != Format)
             throw new InvalidDataException($"{path}: not a SharpGAN classifier (format '{format ?? "missing"}')");
-        var classifier = new FeatureClassifier(content.Metadata["dataset"], new Rng(0));
+        if (!content.Metadata.TryGetValue("dataset", out var dataset) || !DatasetCatalog.Names.Contains(dataset))
+            throw new InvalidDataException($"{path}: the classifier's dataset is '{dataset ?? "missing"}'; expected one of {string.Join(", ", DatasetCatalog.Names)}");
+        if (!content.Metadata.TryGetValue("test_accuracy", out var accuracyText)
+            || !double.TryParse(accuracyText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double accuracy)
+            || accuracy is not (>= 0 and <= 1))
+            throw new InvalidDataException($"{path}: the classifier's test_accuracy is '{accuracyText ?? "missing"}'; expected a fraction in [0, 1]");
+        var classifier = new FeatureClassifier(dataset, new Rng(0));
         foreach (var (name, p) in classifier._all.NamedState())
         {
-            if (!content.Tensors.TryGetValue(name, out var t) || t.Length != p.Length)
-                throw new InvalidDataException($"{path}: tensor '{name}' is missing or has the wrong size");
+            if (!content.Tensors.TryGetValue(name, out var t) || !t.Shape.AsSpan().SequenceEqual(p.Shape))
+                throw new InvalidDataException($"{path}: tensor '{name}' is missing or has the wrong shape");
             t.Data.CopyTo(p.Data, 0);
         }
         classifier._all.Eval();
-        return (classifier, double.Parse(content.Metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture));
+        return (classifier, accuracy);
     }
 
     /// <summary>Where `sharpgan classifier train` keeps a dataset's classifier: ~/.cache/sharpgan/classifiers/NAME.safetensors.</summary>
