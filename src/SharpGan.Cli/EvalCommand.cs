@@ -40,8 +40,6 @@ internal static class EvalCommand
 
     private static int ExecuteParzen(ParseResult parse)
     {
-        int count = parse.GetValue(Count);
-        if (count <= 0) throw new UserError($"--count must be positive, got {count}");
         if (parse.GetValue(Sigma) is { } fixedSigma && !(fixedSigma > 0)) throw new UserError($"--sigma must be positive, got {fixedSigma}");
         int repeats = parse.GetValue(Repeats);
         var sets = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset, repeats);

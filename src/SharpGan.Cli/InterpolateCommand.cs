@@ -27,12 +27,10 @@ internal static class InterpolateCommand
 
     private static int Execute(ParseResult parse)
     {
-        int rows = parse.GetValue(Rows), steps = parse.GetValue(Steps);
-        if (rows <= 0) throw new UserError($"--rows must be positive, got {rows}");
-        if (steps < 2) throw new UserError($"--steps must be at least 2, got {steps}");
+        int rows = parse.GetValue(Rows), steps = parse.GetValue(Steps); // ranges checked by the parser
+        var (outPath, _) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"));
         var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
         var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
-        string outPath = parse.GetValue(Out)!.FullName;
         float low = config.PixelRange.Low();
         ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f);
         Console.WriteLine($"wrote {rows} interpolations of {steps} steps from {Path.GetFileName(path)} to {outPath}");

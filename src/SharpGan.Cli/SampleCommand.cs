@@ -53,14 +53,8 @@ internal static class SampleCommand
     private static int Execute(ParseResult parse)
     {
         int count = parse.GetValue(Count);
-        if (count <= 0) throw new UserError($"--count must be positive, got {count}");
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
-        if (columns <= 0) throw new UserError($"--columns must be positive, got {columns}");
-        string outPath = parse.GetValue(Out)!.FullName;
-        string extension = Path.GetExtension(outPath).ToLowerInvariant();
-        if (extension is not (".png" or ".npy"))
-            throw new UserError($"{outPath}: --out must end in .png (a grid of images) or .npy (float32 [count, pixels] in [0, 1]); got '{(extension.Length == 0 ? "no extension" : extension)}'");
-        if (Directory.Exists(outPath)) throw new UserError($"{outPath}: is a folder; --out names the file to write");
+        var (outPath, extension) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"), (".npy", "float32 [count, pixels] in [0, 1]"));
         var (models, config, path) = LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));

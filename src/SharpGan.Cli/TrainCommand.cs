@@ -60,7 +60,6 @@ internal static class TrainCommand
             checkpoint = Checkpoint.Read(latest);
             if (parse.GetValue(Seed) is not null)
                 throw new UserError("--seed cannot change a run being resumed: its random streams continue from the checkpoint (start a new run with --out to use another seed)");
-
             config = checkpoint.Config with { Training = checkpoint.Config.Training with
             {
                 Epochs = parse.GetValue(Epochs) ?? checkpoint.Config.Training.Epochs,

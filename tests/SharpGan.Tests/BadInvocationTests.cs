@@ -89,7 +89,8 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         // devices, pipes and empty files where a file is expected: refused at once, never read until memory runs out
         ["train --config /dev/zero", "not a regular file"], ["train --config /dev/stdin", "not a regular file"], ["eval parzen --samples /dev/zero", "not a regular file"],
         ["sample --run RUN --checkpoint /dev/urandom --out OUT/x.png", "not a regular file"], ["eval parzen --samples EMPTYFILE", "is empty"],
-        ["sample --run RUN --out OUT/x.jpg", ".png"], ["sample --run RUN --out OUT/noextension", ".png"], ["train --config CONFIG --out RUN", "already holds a run"],
+        ["sample --run RUN --out OUT/x.jpg", ".png"], ["sample --run RUN --out OUT/noextension", ".png"],
+        ["interpolate --run RUN --out OUT/i.npy", "must end in .png"], ["sample --run RUN --out OUT/no-such-folder/x.png", "does not exist"], ["train --config CONFIG --out RUN", "already holds a run"],
     ];
 
     [Theory]
