@@ -109,8 +109,10 @@ internal static class TrainCommand
             throw new UserError($"{run.Root} gained a newer checkpoint while this command started; run it again to resume from that one");
         run.RemoveTemporaryFiles();
         if (checkpoint is null && run.HoldsRun) run.Clear();
-        Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+        // The trainer first: it restores the checkpoint and reads metrics.csv, and either may refuse a damaged file
+        // before config.json is touched.
         var trainer = new GanTrainer(config, train, run, checkpoint) { QualityProbe = probe };
+        Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
         TrainResult result;
         try

@@ -22,6 +22,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         public string Config => Path.Combine(Dir, "small.json");
         public string Npy => Path.Combine(Dir, "s.npy");
         public string EmptyFile => Path.Combine(Dir, "empty.npy");
+        public string BadMetrics => Path.Combine(Dir, "badmetrics");
 
         public Files()
         {
@@ -34,6 +35,13 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
                 Directory.CreateDirectory(checkpoints);
                 File.WriteAllBytes(Path.Combine(checkpoints, "step-00000022.safetensors"), damage(File.ReadAllBytes(new RunDirectory(Run).LatestCheckpoint()!)));
             }
+            // A whole run whose metrics.csv has a damaged row in the middle (not a torn last row).
+            var bad = new RunDirectory(BadMetrics);
+            Directory.CreateDirectory(bad.CheckpointFolder);
+            File.Copy(new RunDirectory(Run).LatestCheckpoint()!, Path.Combine(bad.CheckpointFolder, "step-00000022.safetensors"));
+            var rows = File.ReadAllLines(new RunDirectory(Run).MetricsPath);
+            rows[1] = "10,0.5,abc,1,0.5,0.5,0.1,0.5,100";
+            File.WriteAllLines(bad.MetricsPath, rows);
             Directory.CreateDirectory(Empty);
             File.WriteAllBytes(EmptyFile, []);
             Directory.CreateDirectory(Path.Combine(Dir, "folder.png"));
@@ -81,7 +89,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["sample --run CONFIG --out OUT/x.png", "no such run folder"], ["train --config CONFIG --out CONFIG", "is a file"],
         // --resume on what is not a run, truncated and garbage checkpoints
         ["train --resume EMPTY", "has no checkpoint"], ["train --resume TRUNCATED", "truncated"], ["train --resume GARBAGE", "too short"],
-        ["sample --run TRUNCATED --out OUT/x.png", "truncated"], ["eval parzen --run GARBAGE", "too short"],
+        ["sample --run TRUNCATED --out OUT/x.png", "truncated"], ["train --resume BADMETRICS --epochs 5", "metrics.csv: line 2: column 3 'abc' is not a number"], ["eval parzen --run GARBAGE", "too short"],
         // combinations that cannot mean anything
         ["train --resume RUN --epochs 1", "nothing to train"], ["train --resume RUN --seed 5", "--seed cannot change a run being resumed"],
         ["train --resume RUN --preset mnist-paper", "do not combine"], ["train --preset mnist-paper --config CONFIG", "not both"],
@@ -98,7 +106,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
     public void EndsInOneLineAndExitTwo(string commandLine, string expected)
     {
         string[] args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
-            .Replace("EMPTYFILE", _f.EmptyFile).Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
+            .Replace("BADMETRICS", _f.BadMetrics).Replace("EMPTYFILE", _f.EmptyFile).Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
             .Replace("CONFIG", _f.Config).Replace("NPY", _f.Npy).Replace("OUT", _f.Dir)).ToArray();
         var saved = (Console.Out, Console.Error);
         var (output, error) = (new StringWriter(), new StringWriter());
