@@ -26,10 +26,11 @@ internal static class ClassifierCommand
 
     private static int Train(ParseResult parse)
     {
-        int epochs = parse.GetValue(Epochs);
-        if (epochs <= 0) throw new UserError($"--epochs must be positive, got {epochs}");
+        int epochs = parse.GetValue(Epochs); // range checked by the parser
         string name = parse.GetValue(Dataset)!;
         if (!DatasetCatalog.Contains(name)) throw new UserError(DatasetCatalog.UnknownMessage(name));
+        // Checked before minutes of training, not after.
+        string path = parse.GetValue(Out) is { } given ? OutputFile.Check(given, (".safetensors", "the classifier's weights")).Path : FeatureClassifier.DefaultPath(name);
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var train = DatasetCatalog.Load(name, DatasetSplit.FullTrain, PixelRange.ZeroOne, locator);
         var test = DatasetCatalog.Load(name, DatasetSplit.Test, PixelRange.ZeroOne, locator);
@@ -38,7 +39,6 @@ internal static class ClassifierCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         classifier.Train(train, epochs, new Rng(seed + 1), (e, loss) => Console.WriteLine($"epoch {e}/{epochs}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)"));
         double accuracy = classifier.Accuracy(test);
-        string path = parse.GetValue(Out)?.FullName ?? FeatureClassifier.DefaultPath(name);
         classifier.Save(path, accuracy);
         Console.WriteLine($"{name} test accuracy {accuracy:P2} ({test.Count} images); saved {path}");
         return 0;

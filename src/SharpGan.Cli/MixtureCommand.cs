@@ -32,7 +32,7 @@ internal static class MixtureCommand
             Steps = parse.GetValue(Steps) ?? defaults.Steps,
             Seed = parse.GetValue(Seed),
         };
-        string dir = parse.GetValue(Out)!.FullName;
+        string dir = OutputFile.Folder(parse.GetValue(Out)!);
         var c = MixtureRun.Run(options, dir);
         if (parse.GetValue(Json))
         {

@@ -1,8 +1,18 @@
 namespace SharpGan.Cli;
 
-/// <summary>The file an --out option names, checked before any work: a known extension, not a folder, in a folder that exists.</summary>
+/// <summary>
+/// What an --out option names, checked before any work: a file with a known extension, not a folder, in a folder that
+/// exists; or a folder that is not a file.
+/// </summary>
 internal static class OutputFile
 {
+    /// <summary>The full path of an output folder (created later by the command); throws <see cref="UserError"/> when a file is there.</summary>
+    public static string Folder(DirectoryInfo given)
+    {
+        if (File.Exists(given.FullName)) throw new UserError($"{given.FullName}: is a file; --out names the folder to write into");
+        return given.FullName;
+    }
+
     /// <summary>The full path and its lower-case extension; throws <see cref="UserError"/> listing the extensions accepted.</summary>
     public static (string Path, string Extension) Check(FileInfo given, params (string Extension, string Means)[] kinds)
     {

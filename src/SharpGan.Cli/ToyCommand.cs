@@ -36,7 +36,7 @@ internal static class ToyCommand
             DataStd = parse.GetValue(DataStd),
         };
         bool json = parse.GetValue(Json);
-        string dir = parse.GetValue(Out)!.FullName;
+        string dir = OutputFile.Folder(parse.GetValue(Out)!);
         var r = Figure1Run.Run(options, dir, json ? null : Console.WriteLine);
         if (json)
         {

@@ -77,7 +77,8 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["train --preset mnist-paper --max-steps 0 --print-config", "training.max_steps"], ["train --preset mnist-paper --ema 1 --print-config", "training.generator_ema"],
         ["train --preset mnist-paper --eval-samples 5 --print-config", "training.eval_samples"], ["train --preset mnist-paper --train-limit -1 --print-config", "train_limit"],
         ["train --preset mnist-paper --sample-every -1 --print-config", "training.sample_every"], ["toy mixture --out OUT/m --g-steps 0", "--g-steps must be in"],
-        ["classifier train --epochs 0", "--epochs must be in"], ["toy figure1 --out OUT/f --data-std -1", "--data-std must be in"],
+        ["classifier train --epochs 0", "--epochs must be in"], ["classifier train --out OUT/c.bin", "must end in .safetensors"],
+        ["classifier train --out OUT/folder.png", "must end in .safetensors"], ["toy figure1 --out CONFIG", "is a file"], ["toy mixture --out CONFIG", "is a file"], ["toy figure1 --out OUT/f --data-std -1", "--data-std must be in"],
         ["train --resume RUN --anneal 0.5", "--anneal must be"], ["train --preset mnist-paper --anneal 1.1", "--anneal changes the decay of a run being resumed"],
         // missing paths
         ["train --config OUT/missing.json", "config file not found"], ["train --resume OUT/missing", "no such run directory"],
@@ -95,7 +96,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["train --resume RUN --preset mnist-paper", "do not combine"], ["train --preset mnist-paper --config CONFIG", "not both"],
         ["eval parzen --run RUN --samples NPY", "exactly one of"], ["eval parzen --samples NPY --repeats 3", "--repeats draws new sample sets"],
         // devices, pipes and empty files where a file is expected: refused at once, never read until memory runs out
-        ["train --config /dev/zero", "not a regular file"], ["train --config /dev/stdin", "not a regular file"], ["eval parzen --samples /dev/zero", "not a regular file"],
+        ["train --config /dev/zero", "not a regular file"], ["eval parzen --samples /dev/zero", "not a regular file"],
         ["sample --run RUN --checkpoint /dev/urandom --out OUT/x.png", "not a regular file"], ["eval parzen --samples EMPTYFILE", "is empty"],
         ["sample --run RUN --out OUT/x.jpg", ".png"], ["sample --run RUN --out OUT/noextension", ".png"],
         ["interpolate --run RUN --out OUT/i.npy", "must end in .png"], ["sample --run RUN --out OUT/no-such-folder/x.png", "does not exist"], ["train --config CONFIG --out RUN", "already holds a run"],
