@@ -107,7 +107,8 @@ internal static class TrainCommand
             throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
         if (checkpoint is not null && run.LatestCheckpoint() != checkpoint.Path)
             throw new UserError($"{run.Root} gained a newer checkpoint while this command started; run it again to resume from that one");
-        run.RemoveTemporaryFiles();
+        if (run.RemoveTemporaryFiles() is > 0 and var removed)
+            Console.Error.WriteLine($"removed {removed} temporary file(s) an interrupted writer left in {run.Root}");
         if (checkpoint is null && run.HoldsRun) run.Clear();
         // The trainer first: it restores the checkpoint and reads metrics.csv, and either may refuse a damaged file
         // before config.json is touched.

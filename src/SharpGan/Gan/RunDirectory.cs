@@ -68,7 +68,7 @@ public sealed partial class RunDirectory
         try
         {
             var handle = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            handle.SetLength(0);
+            handle.SetLength(0); // the holder's PID, for people (`cat RUN/.lock`); the lock itself is what counts
             handle.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
             handle.Flush();
             return handle;
