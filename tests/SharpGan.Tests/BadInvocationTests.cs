@@ -104,7 +104,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void EndsInOneLineAndExitTwo(string commandLine, string expected)
+    public async Task EndsInOneLineAndExitTwo(string commandLine, string expected)
     {
         string[] args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
             .Replace("BADMETRICS", _f.BadMetrics).Replace("EMPTYFILE", _f.EmptyFile).Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
@@ -116,8 +116,8 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         try
         {
             var run = Task.Run(() => CliApp.Run(args));
-            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), $"`sharpgan {commandLine}` did not finish within 60 s");
-            code = run.Result;
+            Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))) == run, $"`sharpgan {commandLine}` did not finish within 60 s");
+            code = await run;
         }
         finally { Console.SetOut(saved.Out); Console.SetError(saved.Error); }
         string err = error.ToString().Trim();

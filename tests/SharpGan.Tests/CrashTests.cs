@@ -31,21 +31,15 @@ public sealed class CrashTests : IDisposable
         Training = TrainerTests.Small(steps).Training with { CheckpointEvery = CheckpointEvery, LogEvery = 1 },
     };
 
-    private sealed record Started(Process Process, Task<string> Stdout, Task<string> Stderr);
-
-    private Started Start(string run, bool pauseWrites, params string[] args)
+    private SharpganProcess Start(bool pauseWrites, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "SharpGan.Cli.dll"), "train" }.Concat(args).Concat(["--threads", "1"]))
-            start.ArgumentList.Add(a);
-        start.Environment["SHARPGAN_DATA"] = TestData.MnistFolder;
-        if (pauseWrites) start.Environment["SHARPGAN_TEST_PAUSE_BEFORE_RENAME_MS"] = "400";
-        var process = Process.Start(start)!;
-        _started.Add(process);
-        return new Started(process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        var started = SharpganProcess.Start(new[] { "train" }.Concat(args).Concat(["--threads", "1"]),
+            pauseWrites ? new Dictionary<string, string> { ["SHARPGAN_TEST_PAUSE_BEFORE_RENAME_MS"] = "400" } : null);
+        _started.Add(started.Process);
+        return started;
     }
 
-    private static async Task WaitFor(Func<bool> condition, Started s, string what)
+    private static async Task WaitFor(Func<bool> condition, SharpganProcess s, string what)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
@@ -56,7 +50,7 @@ public sealed class CrashTests : IDisposable
         }
     }
 
-    private static void Kill9(Started s)
+    private static void Kill9(SharpganProcess s)
     {
         using (var kill = Process.Start("kill", ["-KILL", s.Process.Id.ToString()])) kill.WaitForExit();
         s.Process.WaitForExit();
@@ -75,7 +69,7 @@ public sealed class CrashTests : IDisposable
 
         var run = new RunDirectory(Path.Combine(_dir, "crashed"));
         // 1. Inside a checkpoint write: the step-10 checkpoint's temporary file exists, its rename has not happened.
-        var first = Start(run.Root, pauseWrites: true, "--config", config, "--out", run.Root);
+        var first = Start(pauseWrites: true, "--config", config, "--out", run.Root);
         await WaitFor(() => run.Checkpoints().Any(c => c.Step == CheckpointEvery)
                             && Directory.EnumerateFiles(run.CheckpointFolder, "*.tmp-*").Any(), first, "the second checkpoint's write");
         Kill9(first);
@@ -83,18 +77,18 @@ public sealed class CrashTests : IDisposable
         Assert.NotEmpty(Directory.EnumerateFiles(run.CheckpointFolder, "*.tmp-*"));
 
         // 2. Between checkpoints, in the middle of training: metrics rows beyond the last checkpoint exist.
-        var second = Start(run.Root, pauseWrites: false, "--resume", run.Root);
+        var second = Start(pauseWrites: false, "--resume", run.Root);
         await WaitFor(() => run.Checkpoints().Last().Step >= 3 * CheckpointEvery && MetricsRows(run) >= 3 * CheckpointEvery + 2, second, "mid-training");
         Kill9(second);
         Assert.Empty(Directory.EnumerateFiles(run.CheckpointFolder, "*.tmp-*")); // the resume cleared the killed writer's file
 
         // 3. Right after start, while the resumed process loads data and the checkpoint.
-        var third = Start(run.Root, pauseWrites: false, "--resume", run.Root);
+        var third = Start(pauseWrites: false, "--resume", run.Root);
         await Task.Delay(300);
         Assert.False(third.Process.HasExited);
         Kill9(third);
 
-        var last = Start(run.Root, pauseWrites: false, "--resume", run.Root);
+        var last = Start(pauseWrites: false, "--resume", run.Root);
         await last.Process.WaitForExitAsync();
         Assert.True(last.Process.ExitCode == 0, await last.Stderr);
 
@@ -116,7 +110,7 @@ public sealed class CrashTests : IDisposable
         var endless = TrainerTests.Small(1_000_000);
         File.WriteAllText(config, ConfigIo.ToJson(endless with { Training = endless.Training with { Epochs = 100_000, CheckpointEvery = 5 } }));
         var run = new RunDirectory(Path.Combine(_dir, "live"));
-        var live = Start(run.Root, pauseWrites: false, "--config", config, "--out", run.Root);
+        var live = Start(pauseWrites: false, "--config", config, "--out", run.Root);
         await WaitFor(() => run.LatestCheckpoint() is not null, live, "the first checkpoint");
 
         foreach (var args in new[]
@@ -125,7 +119,7 @@ public sealed class CrashTests : IDisposable
             new[] { "--resume", run.Root },                              // a second resume of one run
         })
         {
-            var second = Start(run.Root, pauseWrites: false, args);
+            var second = Start(pauseWrites: false, args);
             await second.Process.WaitForExitAsync();
             Assert.Equal(2, second.Process.ExitCode);
             Assert.Contains("being written by another sharpgan process", await second.Stderr);
@@ -134,8 +128,8 @@ public sealed class CrashTests : IDisposable
 
         // Two fresh runs started at once on one folder: exactly one trains.
         var fresh = new RunDirectory(Path.Combine(_dir, "twins"));
-        var a = Start(fresh.Root, pauseWrites: false, "--config", config, "--out", fresh.Root);
-        var b = Start(fresh.Root, pauseWrites: false, "--config", config, "--out", fresh.Root);
+        var a = Start(pauseWrites: false, "--config", config, "--out", fresh.Root);
+        var b = Start(pauseWrites: false, "--config", config, "--out", fresh.Root);
         await WaitFor(() => a.Process.HasExited || b.Process.HasExited, a.Process.HasExited ? b : a, "one of two runs on one folder to be refused");
         var (loser, winner) = a.Process.HasExited ? (a, b) : (b, a);
         Assert.Equal(2, loser.Process.ExitCode);
@@ -146,7 +140,7 @@ public sealed class CrashTests : IDisposable
         // kill -9 the live run: its lock goes with it, and the run resumes.
         Kill9(live);
         long reached = run.Checkpoints().Last().Step;
-        var resumed = Start(run.Root, pauseWrites: false, "--resume", run.Root, "--max-steps", (reached + 3).ToString());
+        var resumed = Start(pauseWrites: false, "--resume", run.Root, "--max-steps", (reached + 3).ToString());
         await resumed.Process.WaitForExitAsync();
         Assert.True(resumed.Process.ExitCode == 0, await resumed.Stderr);
     }

@@ -18,13 +18,8 @@ public sealed class SignalTests : IDisposable
         var endless = TrainerTests.Small(1_000_000);
         File.WriteAllText(config, ConfigIo.ToJson(endless with { Training = endless.Training with { Epochs = 100_000 } }));
         string run = Path.Combine(_dir, "run");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "SharpGan.Cli.dll"), "train", "--config", config, "--out", run, "--threads", "1" })
-            start.ArgumentList.Add(a);
-        start.Environment["SHARPGAN_DATA"] = TestData.MnistFolder;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var (process, stdout, stderr) = SharpganProcess.Start(["train", "--config", config, "--out", run, "--threads", "1"]);
+        using var _ = process;
 
         try
         {
