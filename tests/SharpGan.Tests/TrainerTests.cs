@@ -170,4 +170,24 @@ public class TrainerTests : IDisposable
         Assert.Contains("generator.net.0.weight", ex.Message);
         Assert.Contains("[128, 100]", ex.Message);
     }
+
+    [Fact]
+    public void ProgressOfAResumedRunCountsTheWholeRunAndHasNoSpeedBeforeItsFirstIteration()
+    {
+        var untimed = new TrainProgress(500, 1000, 1.0, 2, default, 0.1f, 0.5f, SessionSteps: 0, SessionElapsed: TimeSpan.Zero, Elapsed: TimeSpan.FromSeconds(30), ImagesPerStep: 100);
+        Assert.Null(untimed.ImagesPerSecond);
+        Assert.Null(untimed.Remaining);
+        Assert.Equal(0.5, untimed.Fraction);
+
+        var run = Run("progress");
+        Trainer(Small(6), run).Train();
+        var seen = new List<TrainProgress>();
+        Trainer(Small(10), run, Checkpoint.Read(run.LatestCheckpoint()!)).Train(progress: seen.Add);
+        Assert.Equal([7L, 8, 9, 10], seen.Select(p => p.Step));
+        Assert.All(seen, p => Assert.Equal(10, p.TotalSteps));
+        Assert.Equal(1, seen[0].SessionSteps);
+        Assert.True(seen[0].ImagesPerSecond > 0);
+        Assert.Equal(TimeSpan.Zero, seen[^1].Remaining);
+        Assert.Equal(0.7, seen[0].Fraction, 6);
+    }
 }
