@@ -131,6 +131,17 @@ public class CliTests : IDisposable
         Assert.Equal((12, 784), (count, dim));
         Assert.Contains(values, v => v > 0f && v < 1f);
         Assert.Equal(0, Sharpgan("eval", "parzen", "--samples", array, "--count", "12", "--sigma", "0.2").Code);
+
+        // --repeats: independent draws (seeds 1, 2, 3), their mean and spread; the first draw is the single-draw result.
+        var single = System.Text.Json.JsonDocument.Parse(Sharpgan("eval", "parzen", "--run", run, "--count", "50", "--sigma", "0.2", "--json").Out).RootElement;
+        var three = System.Text.Json.JsonDocument.Parse(Sharpgan("eval", "parzen", "--run", run, "--count", "50", "--sigma", "0.2", "--repeats", "3", "--json").Out).RootElement;
+        var draws = three.GetProperty("test_ll_by_repeat").EnumerateArray().Select(d => d.GetDouble()).ToArray();
+        Assert.Equal(3, draws.Length);
+        Assert.Equal(single.GetProperty("test_ll").GetDouble(), draws[0]);
+        Assert.True(Math.Abs(draws.Average() - three.GetProperty("test_ll").GetDouble()) <= 0.01); // each rounded to 0.01
+        Assert.True(three.GetProperty("test_ll_std_over_draws").GetDouble() > 0);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, single.GetProperty("test_ll_std_over_draws").ValueKind);
+        Assert.Equal(single.GetProperty("source").GetString(), three.GetProperty("source").GetString());
         Assert.Contains("needs a .png", Sharpgan("sample", "--run", run, "--count", "12", "--nearest", "--columns", "4", "--out", array).Err);
     }
 
