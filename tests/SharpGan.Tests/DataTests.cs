@@ -93,6 +93,32 @@ public class DataTests : IDisposable
     }
 
     [Fact]
+    public void AnotherDatasetsFileInABareFolderIsPassedOver()
+    {
+        // MNIST's test labels in a folder given as "the files themselves"; Fashion-MNIST's file has the same name.
+        string mnist = TestData.Locator().Find(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TestLabels)!;
+        string copy = Path.Combine(_dir, Path.GetFileName(mnist));
+        File.Copy(mnist, copy);
+        var saved = (Data: Environment.GetEnvironmentVariable("SHARPGAN_DATA"), Cache: Environment.GetEnvironmentVariable("XDG_CACHE_HOME"));
+        Environment.SetEnvironmentVariable("SHARPGAN_DATA", null);
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Path.Combine(_dir, "empty-cache"));
+        try
+        {
+            var locator = new DatasetLocator(_dir, allowDownload: false);
+            Assert.Equal(copy, locator.Find(DatasetCatalog.Mnist, DatasetCatalog.Mnist.TestLabels));
+            // Never "checksum mismatch … delete it": Debian's copy when installed, else not found.
+            bool debian = File.Exists("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+            if (debian) Assert.Equal(10_008, locator.Load(DatasetCatalog.FashionMnist, DatasetCatalog.FashionMnist.TestLabels).Length);
+            else Assert.Throws<DatasetNotFoundException>(() => locator.Load(DatasetCatalog.FashionMnist, DatasetCatalog.FashionMnist.TestLabels));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SHARPGAN_DATA", saved.Data);
+            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", saved.Cache);
+        }
+    }
+
+    [Fact]
     public void MissingDataNamesEveryPlaceLooked()
     {
         // An empty cache too: a user whose cache already holds MNIST must see the same result.

@@ -41,34 +41,54 @@ public sealed class DatasetLocator
     public IReadOnlyList<string> CandidateFolders(DatasetInfo info) => CandidateFolders(info.Name, info.SystemFolders);
 
     /// <summary>Candidate folders for a dataset called <paramref name="name"/>, in lookup order.</summary>
-    public IReadOnlyList<string> CandidateFolders(string name, IEnumerable<string> systemFolders)
+    public IReadOnlyList<string> CandidateFolders(string name, IEnumerable<string> systemFolders) =>
+        Candidates(name, systemFolders).Select(c => c.Folder).ToList();
+
+    // Each candidate, and whether it is the dataset's own folder (DIR/<name>/, the cache's, a system folder) rather
+    // than a bare root given as "the files themselves".
+    private IEnumerable<(string Folder, bool Named)> Candidates(string name, IEnumerable<string> systemFolders)
     {
-        var folders = new List<string>();
+        var folders = new List<(string, bool)>();
         void AddRoot(string? root)
         {
             if (string.IsNullOrWhiteSpace(root)) return;
-            folders.Add(Path.Combine(root, name));
-            folders.Add(root);
+            folders.Add((Path.Combine(root, name), true));
+            folders.Add((root, false));
         }
         AddRoot(_dataDir is null ? null : Path.GetFullPath(_dataDir));
         // A relative $SHARPGAN_DATA means a folder relative to the current directory, as a shell user expects.
         string? env = Environment.GetEnvironmentVariable("SHARPGAN_DATA");
         AddRoot(string.IsNullOrWhiteSpace(env) ? null : Path.GetFullPath(env));
-        folders.Add(Path.Combine(CacheRoot, name));
-        folders.AddRange(systemFolders);
-        return folders.Distinct().ToList();
+        folders.Add((Path.Combine(CacheRoot, name), true));
+        folders.AddRange(systemFolders.Select(f => (f, true)));
+        return folders.DistinctBy(f => f.Item1);
     }
 
-    /// <summary>The path of one file of the dataset in the first candidate folder that has it (.gz or raw), or null; nothing is downloaded or verified.</summary>
-    public string? Find(DatasetInfo info, DatasetFile file) =>
-        CandidateFolders(info).Select(folder => FindIn(folder, file)).FirstOrDefault(path => path is not null);
+    /// <summary>The path of one file of the dataset where <see cref="Load"/> would take it (verified), or null; nothing is downloaded.</summary>
+    public string? Find(DatasetInfo info, DatasetFile file) => FindVerified(info, file)?.Path;
 
     /// <summary>Returns the verified raw IDX bytes of one file of the dataset, finding or fetching it.</summary>
     public byte[] Load(DatasetInfo info, DatasetFile file)
     {
-        if (Find(info, file) is { } path) return Verify(IdxFile.Decompress(Tensors.FileBytes.Read(path), path), file, path);
+        if (FindVerified(info, file) is { } found) return found.Content;
         if (_allowDownload) return Download(info, file);
         throw NotFound(info, file, "downloading is disabled (SHARPGAN_OFFLINE=1)");
+    }
+
+    // The first candidate's file that verifies. MNIST and Fashion-MNIST files share names, so in a bare root (a folder
+    // given as "the files themselves") a file that does not verify is taken for another dataset's and passed over; in
+    // the dataset's own folder it is a damaged copy, and refused.
+    private (byte[] Content, string Path)? FindVerified(DatasetInfo info, DatasetFile file)
+    {
+        foreach (var (folder, named) in Candidates(info.Name, info.SystemFolders))
+        {
+            string? path = FindIn(folder, file);
+            if (path is null) continue;
+            byte[] content = IdxFile.Decompress(Tensors.FileBytes.Read(path), path);
+            if (Matches(content, file)) return (content, path);
+            if (named) Verify(content, file, path); // throws, naming the file
+        }
+        return null;
     }
 
     /// <summary>
@@ -105,6 +125,8 @@ public sealed class DatasetLocator
         string raw = Path.Combine(folder, Path.GetFileNameWithoutExtension(file.FileName));
         return File.Exists(raw) ? raw : null;
     }
+
+    private static bool Matches(byte[] content, DatasetFile file) => Convert.ToHexStringLower(SHA256.HashData(content)) == file.ContentSha256;
 
     private static byte[] Verify(byte[] content, DatasetFile file, string source)
     {
