@@ -14,7 +14,7 @@ internal static class EvalCommand
     private static readonly Option<DirectoryInfo?> Run = new("--run") { Description = "Run directory whose latest checkpoint draws the samples" };
     private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, 784] in [0, 1])" };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
+    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
     private static readonly Option<double?> Sigma = new("--sigma") { Description = "Fix σ instead of choosing it on validation" };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples to fit the window on", DefaultValueFactory = _ => 10_000 }.InRange(1, 100000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed for drawing samples", DefaultValueFactory = _ => 1 };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SharpGan.Data;
 using SharpGan.Evaluation;
+using SharpGan.Gan;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
 
@@ -11,7 +12,7 @@ internal static class InterpolateCommand
 {
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
+    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
     private static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 }.InRange(1, 100);
     private static readonly Option<int> Steps = new Option<int>("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 }.InRange(2, 100);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
@@ -29,7 +30,7 @@ internal static class InterpolateCommand
     {
         int rows = parse.GetValue(Rows), steps = parse.GetValue(Steps); // ranges checked by the parser
         var (outPath, _) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"));
-        var (models, config, path) = SampleCommand.LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
+        var (models, config, path) = new RunDirectory(parse.GetValue(Run)!.FullName).LoadGenerator(parse.GetValue(CheckpointFile)?.FullName, parse.GetValue(RawGenerator));
         var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
         float low = config.PixelRange.Low();
         ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f);

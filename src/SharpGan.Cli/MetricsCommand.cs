@@ -14,7 +14,7 @@ internal static class MetricsCommand
     private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, D] in [0, 1], D = the dataset's image size)" };
     private static readonly Option<string> Dataset = new("--dataset") { Description = "With --samples: the dataset they imitate", DefaultValueFactory = _ => "mnist" };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SampleCommand.RawGeneratorOption();
+    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
     private static readonly Option<FileInfo?> Classifier = new("--classifier") { Description = "Classifier file (default: the one `sharpgan classifier train` saved for the run's dataset)" };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples (and reference images)", DefaultValueFactory = _ => 10_000 }.InRange(1, 100000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
@@ -29,21 +29,6 @@ internal static class MetricsCommand
         return command;
     }
 
-    /// <summary>
-    /// The feature classifier for <paramref name="dataset"/>: <paramref name="file"/>, else the one `classifier train`
-    /// saved. Missing → the command that trains one; another dataset's → refused (its features would mean nothing).
-    /// </summary>
-    internal static (FeatureClassifier Classifier, double TestAccuracy) LoadClassifier(FileInfo? file, string dataset, string neededBy)
-    {
-        string path = file?.FullName ?? FeatureClassifier.DefaultPath(dataset);
-        if (!File.Exists(path))
-            throw new UserError($"{neededBy} needs a classifier for {dataset}, and there is none at {path}; train one with `sharpgan classifier train --dataset {dataset}`");
-        var loaded = FeatureClassifier.Load(path);
-        if (loaded.Classifier.Dataset != dataset)
-            throw new UserError($"{path} is a {loaded.Classifier.Dataset} classifier, not one for {dataset}");
-        return loaded;
-    }
-
     private static int Execute(ParseResult parse)
     {
         int count = parse.GetValue(Count);
@@ -51,7 +36,7 @@ internal static class MetricsCommand
         var set = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset);
         if (set.Count < 10) throw new UserError($"{set.Source}: holds {set.Count} samples; the metrics need at least 10");
         var (samples, dataset, path) = (set.Values, set.Dataset, set.Source);
-        var (classifier, accuracy) = LoadClassifier(parse.GetValue(Classifier), dataset, "eval metrics");
+        var (classifier, accuracy) = FeatureClassifier.LoadFor(dataset, parse.GetValue(Classifier)?.FullName, "eval metrics");
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var test = DatasetCatalog.Load(dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var train = DatasetCatalog.Load(dataset, DatasetSplit.Train, PixelRange.ZeroOne, locator);

@@ -12,7 +12,7 @@ internal static class SampleCommand
 {
     private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = RawGeneratorOption();
+    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 }.InRange(1, 100000);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "File to write: a PNG grid, or .npy (float32 [count, pixels] in [0, 1], the format `eval parzen/metrics --samples` read)", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
@@ -28,34 +28,12 @@ internal static class SampleCommand
         return command;
     }
 
-    /// <summary>--raw-generator, for every command that samples a run (a new instance per command).</summary>
-    internal static Option<bool> RawGeneratorOption() =>
-        new("--raw-generator") { Description = "Sample G's own weights, not the moving average the run keeps (training.generator_ema)" };
-
-    /// <summary>
-    /// Reads a run's latest (or the given) checkpoint and rebuilds its generator; with <paramref name="raw"/>, G's own
-    /// weights even when the run keeps an average.
-    /// </summary>
-    internal static (GanModels Models, GanConfig Config, string Path) LoadGenerator(DirectoryInfo runDir, FileInfo? checkpointFile, bool raw = false)
-    {
-        if (checkpointFile is null && !Directory.Exists(runDir.FullName)) throw new UserError($"{runDir.FullName}: no such run folder");
-        if (checkpointFile is not null && Directory.Exists(checkpointFile.FullName)) throw new UserError($"{checkpointFile.FullName}: is a folder; --checkpoint names one .safetensors file");
-        string path = checkpointFile?.FullName
-            ?? new RunDirectory(runDir.FullName).LatestCheckpoint()
-            ?? throw new UserError($"{runDir.FullName}: no checkpoint found (train first, or pass --checkpoint FILE)");
-        var checkpoint = Checkpoint.Read(path);
-        var config = raw ? checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } } : checkpoint.Config;
-        var models = ModelFactory.Build(config, null);
-        Checkpoint.LoadGenerators(checkpoint, models);
-        return (models, checkpoint.Config, path);
-    }
-
     private static int Execute(ParseResult parse)
     {
         int count = parse.GetValue(Count);
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         var (outPath, extension) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"), (".npy", "float32 [count, pixels] in [0, 1]"));
-        var (models, config, path) = LoadGenerator(parse.GetValue(Run)!, parse.GetValue(CheckpointFile), parse.GetValue(RawGenerator));
+        var (models, config, path) = new RunDirectory(parse.GetValue(Run)!.FullName).LoadGenerator(parse.GetValue(CheckpointFile)?.FullName, parse.GetValue(RawGenerator));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         float low = config.PixelRange.Low();

@@ -45,7 +45,7 @@ internal static class SampleSource
                 throw new UserError($"{samplesFile.FullName}: holds {held} samples, fewer than the {requested} requested with --count");
             return [new SampleSet(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName)];
         }
-        var (models, config, path) = SampleCommand.LoadGenerator(runDir!, parse.GetValue(checkpoint), parse.GetValue(rawGenerator));
+        var (models, config, path) = new RunDirectory(runDir!.FullName).LoadGenerator(parse.GetValue(checkpoint)?.FullName, parse.GetValue(rawGenerator));
         return Enumerable.Range(0, repeats).Select(r =>
         {
             var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;

@@ -191,7 +191,7 @@ internal static class TrainCommand
 
     private static TrainingQualityProbe QualityProbe(GanConfig config, FileInfo? classifierFile, DatasetLocator locator)
     {
-        var (classifier, _) = MetricsCommand.LoadClassifier(classifierFile, config.Dataset, "--eval-every");
+        var (classifier, _) = FeatureClassifier.LoadFor(config.Dataset, classifierFile?.FullName, "--eval-every");
         var test = DatasetCatalog.Load(config.Dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         if (config.Training.EvalSamples > test.Count)
             throw new UserError($"--eval-samples {config.Training.EvalSamples} needs as many {config.Dataset} test images; there are {test.Count}");

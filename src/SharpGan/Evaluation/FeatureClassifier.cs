@@ -163,6 +163,22 @@ public sealed class FeatureClassifier
         return (classifier, accuracy);
     }
 
+    /// <summary>
+    /// The classifier for <paramref name="dataset"/>: <paramref name="path"/>, else the one `sharpgan classifier train`
+    /// saved. None there → <see cref="FileNotFoundException"/> naming the command that trains one (for
+    /// <paramref name="neededBy"/>); another dataset's → <see cref="InvalidDataException"/> (its features would mean nothing).
+    /// </summary>
+    public static (FeatureClassifier Classifier, double TestAccuracy) LoadFor(string dataset, string? path, string neededBy)
+    {
+        path ??= DefaultPath(dataset);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{neededBy} needs a classifier for {dataset}, and there is none at {path}; train one with `sharpgan classifier train --dataset {dataset}`", path);
+        var loaded = Load(path);
+        if (loaded.Classifier.Dataset != dataset)
+            throw new InvalidDataException($"{path} is a {loaded.Classifier.Dataset} classifier, not one for {dataset}");
+        return loaded;
+    }
+
     /// <summary>Where `sharpgan classifier train` keeps a dataset's classifier: ~/.cache/sharpgan/classifiers/NAME.safetensors.</summary>
     public static string DefaultPath(string dataset) =>
         Path.Combine(Path.GetDirectoryName(DatasetLocator.CacheRoot)!, "classifiers", dataset + ".safetensors");

@@ -100,6 +100,25 @@ public sealed partial class RunDirectory
         return removed;
     }
 
+    /// <summary>
+    /// Rebuilds the run's generator from its latest checkpoint (or <paramref name="checkpointPath"/>) for sampling: the
+    /// averaged generator when the run keeps one, G's own weights with <paramref name="raw"/>. Returns the models, the
+    /// run's config and the checkpoint read. Throws <see cref="DirectoryNotFoundException"/> or
+    /// <see cref="FileNotFoundException"/> when there is nothing to read, <see cref="InvalidDataException"/> when it is damaged.
+    /// </summary>
+    public (GanModels Models, GanConfig Config, string CheckpointPath) LoadGenerator(string? checkpointPath = null, bool raw = false)
+    {
+        if (checkpointPath is null && !Directory.Exists(Root)) throw new DirectoryNotFoundException($"{Root}: no such run folder");
+        string path = checkpointPath
+            ?? LatestCheckpoint()
+            ?? throw new FileNotFoundException($"{Root}: no checkpoint found (train first, or pass --checkpoint FILE)");
+        var checkpoint = Checkpoint.Read(path);
+        var config = raw ? checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } } : checkpoint.Config;
+        var models = ModelFactory.Build(config, null);
+        Checkpoint.LoadGenerators(checkpoint, models);
+        return (models, checkpoint.Config, path);
+    }
+
     /// <summary>Deletes the run's own files (config, checkpoints, samples, metrics, chart), nothing else.</summary>
     public void Clear()
     {
