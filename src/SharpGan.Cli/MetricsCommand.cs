@@ -3,7 +3,6 @@ using System.Text.Json;
 using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.Gan;
-using SharpGan.Tensors;
 
 namespace SharpGan.Cli;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.Gan;
+using SharpGan.IO;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
 

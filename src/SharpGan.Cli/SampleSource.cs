@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SharpGan.Data;
-using SharpGan.Evaluation;
 using SharpGan.Gan;
+using SharpGan.IO;
 using SharpGan.Tensors;
 
 namespace SharpGan.Cli;

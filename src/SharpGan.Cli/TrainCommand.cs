@@ -2,6 +2,7 @@ using System.CommandLine;
 using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.Gan;
+using SharpGan.IO;
 
 namespace SharpGan.Cli;
 
@@ -113,7 +114,7 @@ internal static class TrainCommand
         // The trainer first: it restores the checkpoint and reads metrics.csv, and either may refuse a damaged file
         // before config.json is touched.
         var trainer = new GanTrainer(config, train, run, checkpoint) { QualityProbe = probe };
-        Tensors.AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+        AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
         TrainResult result;
         try

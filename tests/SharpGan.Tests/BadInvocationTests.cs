@@ -1,6 +1,6 @@
 using SharpGan.Cli;
 using SharpGan.Gan;
-using SharpGan.Tensors;
+using SharpGan.IO;
 using Xunit;
 
 namespace SharpGan.Tests;
@@ -45,7 +45,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
             Directory.CreateDirectory(Empty);
             File.WriteAllBytes(EmptyFile, []);
             Directory.CreateDirectory(Path.Combine(Dir, "folder.png"));
-            Evaluation.SampleFile.WriteNpy(Npy, new float[784 * 3], 3, 784);
+            SampleFile.WriteNpy(Npy, new float[784 * 3], 3, 784);
         }
 
         public void Dispose() => Directory.Delete(Dir, recursive: true);

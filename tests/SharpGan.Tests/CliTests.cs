@@ -1,6 +1,7 @@
 using SharpGan.Cli;
 using SharpGan.Evaluation;
 using SharpGan.Gan;
+using SharpGan.IO;
 using SharpGan.Tensors;
 using Xunit;
 
@@ -127,7 +128,7 @@ public class CliTests : IDisposable
         // The same samples as an array that `eval parzen --samples` reads back.
         string array = Path.Combine(_dir, "samples.npy");
         Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "12", "--out", array).Code);
-        var (count, dim, values) = Evaluation.SampleFile.Read(array, 784);
+        var (count, dim, values) = SampleFile.Read(array, 784);
         Assert.Equal((12, 784), (count, dim));
         Assert.Contains(values, v => v > 0f && v < 1f);
         Assert.Equal(0, Sharpgan("eval", "parzen", "--samples", array, "--count", "12", "--sigma", "0.2").Code);
@@ -151,14 +152,14 @@ public class CliTests : IDisposable
         Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.MnistFolder);
         string idx = Path.Combine(_dir, "samples.idx");
         var pixels = TestData.Mnist(600).Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray();
-        Data.IdxFile.Write(idx, new Data.IdxArray([600, 28, 28], pixels));
+        IdxFile.Write(idx, new IdxArray([600, 28, 28], pixels));
         var ok = Sharpgan("eval", "parzen", "--samples", idx, "--json");
         Assert.Equal(0, ok.Code);
         using var json = System.Text.Json.JsonDocument.Parse(ok.Out);
         foreach (string field in new[] { "sigma", "test_ll", "test_se", "valid_ll_by_sigma", "seconds" }) Assert.True(json.RootElement.TryGetProperty(field, out _), field);
         Assert.Equal(10, json.RootElement.GetProperty("valid_ll_by_sigma").EnumerateObject().Count());
 
-        Data.IdxFile.Write(Path.Combine(_dir, "wide.idx"), new Data.IdxArray([5, 30, 30], new byte[4500]));
+        IdxFile.Write(Path.Combine(_dir, "wide.idx"), new IdxArray([5, 30, 30], new byte[4500]));
         Assert.Contains("expected 784", Sharpgan("eval", "parzen", "--samples", Path.Combine(_dir, "wide.idx")).Err);
         Assert.Contains("fewer than the 1000", Sharpgan("eval", "parzen", "--samples", idx, "--count", "1000").Err);
         Assert.Equal(2, Sharpgan("eval", "parzen", "--samples", idx, "--sigma", "-1").Code);
@@ -252,7 +253,7 @@ public class CliTests : IDisposable
         Environment.SetEnvironmentVariable("SHARPGAN_DATA", TestData.MnistFolder);
         string idx = Path.Combine(_dir, "real.idx");
         var pixels = TestData.Mnist(300).Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray();
-        Data.IdxFile.Write(idx, new Data.IdxArray([300, 28, 28], pixels));
+        IdxFile.Write(idx, new IdxArray([300, 28, 28], pixels));
         string classifier = Path.Combine(_dir, "clf.safetensors");
         new Evaluation.FeatureClassifier("mnist", new Rng(3)).Save(classifier, 0.1);
         var ok = Sharpgan("eval", "metrics", "--samples", idx, "--classifier", classifier, "--json");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SharpGan.Gan;
+using SharpGan.IO;
 using SharpGan.Tensors;
 using Xunit;
 

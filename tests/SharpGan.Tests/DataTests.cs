@@ -1,4 +1,5 @@
 using SharpGan.Data;
+using SharpGan.IO;
 using SharpGan.Tensors;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using SharpGan.Autograd;
-using SharpGan.Tensors;
+using SharpGan.IO;
 using SharpGan.Tensors.Kernels;
+using SharpGan.Tensors;
 using Xunit;
 
 namespace SharpGan.Tests;

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.Gan;
+using SharpGan.IO;
 using SharpGan.Tensors;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace SharpGan.Tests;
 

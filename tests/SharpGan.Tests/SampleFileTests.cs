@@ -1,4 +1,4 @@
-using SharpGan.Evaluation;
+using SharpGan.IO;
 using Xunit;
 
 namespace SharpGan.Tests;

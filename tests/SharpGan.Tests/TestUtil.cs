@@ -1,4 +1,5 @@
 using SharpGan.Autograd;
+using SharpGan.IO;
 using SharpGan.Tensors;
 using Xunit;
 

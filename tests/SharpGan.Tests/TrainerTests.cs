@@ -1,5 +1,6 @@
 using SharpGan.Autograd;
 using SharpGan.Gan;
+using SharpGan.IO;
 using SharpGan.Tensors;
 using Xunit;
 

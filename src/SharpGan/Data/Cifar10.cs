@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using SharpGan.IO;
 
 namespace SharpGan.Data;
 
@@ -140,7 +141,7 @@ public static class Cifar10
             batches[name] = data;
         }
         Directory.CreateDirectory(folder);
-        foreach (var (name, bytes) in batches) Tensors.AtomicFile.WriteAllBytes(Path.Combine(folder, name), bytes);
+        foreach (var (name, bytes) in batches) AtomicFile.WriteAllBytes(Path.Combine(folder, name), bytes);
         return batches.Keys.ToList();
     }
 

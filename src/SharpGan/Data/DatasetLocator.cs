@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SharpGan.IO;
 
 namespace SharpGan.Data;
 
@@ -84,7 +85,7 @@ public sealed class DatasetLocator
         {
             string? path = FindIn(folder, file);
             if (path is null) continue;
-            byte[] content = IdxFile.Decompress(Tensors.FileBytes.Read(path), path);
+            byte[] content = IdxFile.Decompress(FileBytes.Read(path), path);
             if (Matches(content, file)) return (content, path);
             if (named) Verify(content, file, path); // throws, naming the file
         }
@@ -102,7 +103,7 @@ public sealed class DatasetLocator
         foreach (string folder in folders)
         {
             string path = Path.Combine(folder, fileName);
-            if (File.Exists(path)) return Tensors.FileBytes.Read(path);
+            if (File.Exists(path)) return FileBytes.Read(path);
         }
         string where = $"{dataset}: {fileName} not found in {string.Join(", ", folders)}";
         string fix = $"Put {fileName} (and the dataset's other files) in DIR/{dataset}/ and pass --data-dir DIR or set SHARPGAN_DATA=DIR.";
@@ -150,7 +151,7 @@ public sealed class DatasetLocator
                 byte[] bytes = http.GetByteArrayAsync(url).GetAwaiter().GetResult();
                 byte[] content = Verify(IdxFile.Decompress(bytes, url), file, url);
                 Directory.CreateDirectory(cacheFolder);
-                Tensors.AtomicFile.WriteAllBytes(Path.Combine(cacheFolder, file.FileName), bytes);
+                AtomicFile.WriteAllBytes(Path.Combine(cacheFolder, file.FileName), bytes);
                 return content;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidDataException or IOException)

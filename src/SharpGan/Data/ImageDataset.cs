@@ -1,3 +1,4 @@
+using SharpGan.IO;
 namespace SharpGan.Data;
 
 /// <summary>How pixels map to floats.</summary>

@@ -1,9 +1,10 @@
 using SharpGan.Autograd;
 using SharpGan.Data;
+using SharpGan.IO;
 using SharpGan.Nn;
 using SharpGan.Optim;
-using SharpGan.Tensors;
 using SharpGan.Tensors.Kernels;
+using SharpGan.Tensors;
 
 namespace SharpGan.Evaluation;
 

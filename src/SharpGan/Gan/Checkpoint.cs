@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SharpGan.IO;
 using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using SharpGan.Data;
+using SharpGan.IO;
 
 namespace SharpGan.Gan;
 
@@ -68,7 +69,7 @@ public static class ConfigIo
         if (Directory.Exists(path)) throw new ConfigException($"{path}: is a folder; give a config file (write one with train --preset NAME --print-config)");
         if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found");
         byte[] bytes;
-        try { bytes = Tensors.FileBytes.Read(path, MaxConfigBytes); }
+        try { bytes = FileBytes.Read(path, MaxConfigBytes); }
         catch (InvalidDataException e) { throw new ConfigException(e.Message); }
         int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0; // editors on Windows may save one
         return FromJson(System.Text.Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom), path);

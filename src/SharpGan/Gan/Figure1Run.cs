@@ -1,3 +1,4 @@
+using SharpGan.IO;
 using SharpGan.Imaging;
 
 namespace SharpGan.Gan;
@@ -55,8 +56,8 @@ public static class Figure1Run
         exp.Train(options.Steps - early, Record);
         var d = exp.Snapshot("(d) equilibrium");
         log?.Invoke($"(d) step {exp.StepsDone}: JSD {d.Jsd:F4}, max|D − ½| {d.MaxAbsDMinusHalf:F3}");
-        Tensors.AtomicFile.WriteAllText(Path.Combine(outDir, "figure1.svg"), Figure1Svg.Render([a, b, c, d]));
-        Tensors.AtomicFile.WriteAllText(Path.Combine(outDir, "training.svg"), LineChart.Render("iteration",
+        AtomicFile.WriteAllText(Path.Combine(outDir, "figure1.svg"), Figure1Svg.Render([a, b, c, d]));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "training.svg"), LineChart.Render("iteration",
         [
             new ChartPanel("Mean discriminator output", "mean D", [new ChartSeries("D(x)", "#2ca02c", dReal), new ChartSeries("D(G(z))", "#ff7f0e", dFake)], [(0.5, "1/2")]),
             new ChartPanel("JSD(p_data ‖ p_g)", "nats", [new ChartSeries("JSD", "#d62728", jsd)], [(0, "0")]),

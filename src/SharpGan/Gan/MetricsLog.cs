@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SharpGan.IO;
 using SharpGan.Imaging;
 
 namespace SharpGan.Gan;
@@ -56,7 +57,7 @@ public sealed class MetricsLog
         }
         var text = new StringBuilder(Header + "\n");
         foreach (var r in _rows) text.Append(Format(r)).Append('\n');
-        Tensors.AtomicFile.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Appends a row.</summary>
@@ -126,6 +127,6 @@ public sealed class MetricsLog
             var parzen = Quality(q => q.ParzenLogLikelihood);
             if (parzen.Count > 0) panels.Add(new ChartPanel("Fast Parzen test log-likelihood (1 000 samples)", "nats", [new ChartSeries("Parzen LL", "#8c564b", parzen)]));
         }
-        Tensors.AtomicFile.WriteAllText(path, LineChart.Render("epoch", panels));
+        AtomicFile.WriteAllText(path, LineChart.Render("epoch", panels));
     }
 }

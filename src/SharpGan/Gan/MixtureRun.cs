@@ -1,3 +1,4 @@
+using SharpGan.IO;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
 

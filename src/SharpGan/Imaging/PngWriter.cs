@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using SharpGan.IO;
 
 namespace SharpGan.Imaging;
 
@@ -46,7 +47,7 @@ public static class PngWriter
 
     /// <summary>Encodes and writes atomically.</summary>
     public static void Write(string path, ReadOnlySpan<byte> pixels, int width, int height, int channels) =>
-        Tensors.AtomicFile.WriteAllBytes(path, Encode(pixels, width, height, channels));
+        AtomicFile.WriteAllBytes(path, Encode(pixels, width, height, channels));
 
     private static void WriteChunk(Stream s, string type, ReadOnlySpan<byte> data)
     {

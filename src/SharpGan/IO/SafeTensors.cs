@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
+using SharpGan.Tensors;
 
-namespace SharpGan.Tensors;
+namespace SharpGan.IO;
 
 /// <summary>
 /// Reads and writes the safetensors format (the one PyTorch users load with <c>safetensors.torch.load_file</c>):

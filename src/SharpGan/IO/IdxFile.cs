@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SharpGan.Data;
+namespace SharpGan.IO;
 
 /// <summary>An IDX array of unsigned bytes: dimensions (outermost first) and the values row-major.</summary>
 public sealed record IdxArray(int[] Dimensions, byte[] Values)
@@ -23,7 +23,7 @@ public static class IdxFile
     /// <summary>Reads a file (gzip detected from its first bytes). Throws <see cref="InvalidDataException"/> naming the file and the fault.</summary>
     public static IdxArray Read(string path)
     {
-        return Parse(Decompress(Tensors.FileBytes.Read(path), path), path);
+        return Parse(Decompress(FileBytes.Read(path), path), path);
     }
 
     /// <summary>
@@ -137,6 +137,6 @@ public static class IdxFile
             using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(raw);
             raw = buffer.ToArray();
         }
-        Tensors.AtomicFile.WriteAllBytes(path, raw);
+        AtomicFile.WriteAllBytes(path, raw);
     }
 }

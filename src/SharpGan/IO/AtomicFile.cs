@@ -1,4 +1,4 @@
-namespace SharpGan.Tensors;
+namespace SharpGan.IO;
 
 /// <summary>Crash-safe file replacement: write a temporary sibling, flush it, rename it over the target.</summary>
 public static class AtomicFile

@@ -1,4 +1,4 @@
-namespace SharpGan.Tensors;
+namespace SharpGan.IO;
 
 /// <summary>
 /// Reads a whole input file with its size known before a byte is read. File.ReadAllBytes reads until end of file,

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using SharpGan.Data;
 
-namespace SharpGan.Evaluation;
+namespace SharpGan.IO;
 
 /// <summary>
 /// Reads a sample set produced anywhere, to score it on the same yardstick: IDX unsigned-byte images
@@ -67,7 +66,7 @@ public static class SampleFile
     /// <summary>NumPy's own reader refuses headers longer than this (numpy.lib.format, max_header_size).</summary>
     private const int MaxNpyHeaderBytes = 10_000;
 
-    private static (int Count, int Dim, float[] Values) ReadNpy(string path) => ParseNpy(Tensors.FileBytes.Read(path), path);
+    private static (int Count, int Dim, float[] Values) ReadNpy(string path) => ParseNpy(FileBytes.Read(path), path);
 
     /// <summary>
     /// Parses .npy bytes (format versions 1–3): the header is read as the Python dict literal it is, by a small
