@@ -1,4 +1,5 @@
 using SharpGan.Evaluation;
+using SharpGan.Experiments;
 using SharpGan.Gan;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using SharpGan.Experiments;
 using SharpGan.Gan;
 using Xunit;
 

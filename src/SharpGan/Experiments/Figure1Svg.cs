@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using SharpGan.Gan;
 
-namespace SharpGan.Imaging;
+namespace SharpGan.Experiments;
 
 /// <summary>
 /// Draws snapshots of the 1-D game in the style of the paper's Figure 1: data density (black dots), generator

@@ -1,7 +1,8 @@
+using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Imaging;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Experiments;
 
 /// <summary>The numbers `sharpgan toy figure1 --json` reports.</summary>
 /// <param name="MaxAbsDMinusHalf">max |D(x) − ½| over the central 95% of p_data, final state.</param>

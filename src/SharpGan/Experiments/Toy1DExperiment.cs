@@ -1,10 +1,11 @@
 using SharpGan.Evaluation;
+using SharpGan.Gan;
 using SharpGan.Nn;
 using SharpGan.Optim;
-using SharpGan.Tensors;
 using SharpGan.Tensors.Kernels;
+using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Experiments;
 
 /// <summary>Settings of the 1-D experiment (Figure 1).</summary>
 public sealed record Toy1DOptions

@@ -1,8 +1,9 @@
+using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Experiments;
 
 /// <summary>Runs a mixture experiment with scatter plots at four points of training.</summary>
 public static class MixtureRun

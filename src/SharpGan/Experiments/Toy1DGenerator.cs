@@ -3,7 +3,7 @@ using SharpGan.Nn;
 using SharpGan.Tensors;
 using SharpGan.Tensors.Kernels;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Experiments;
 
 /// <summary>
 /// The 1-D experiment's generator: u = logit(z) for z ~ U(0, 1), then G(z) = v·u + Σₕ aₕ·tanh(wₕ·u + cₕ) + b.

@@ -1,9 +1,10 @@
+using SharpGan.Gan;
 using SharpGan.Nn;
 using SharpGan.Optim;
-using SharpGan.Tensors;
 using SharpGan.Tensors.Kernels;
+using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Experiments;
 
 /// <summary>Settings of the 2-D mixture experiment.</summary>
 public sealed record MixtureOptions
