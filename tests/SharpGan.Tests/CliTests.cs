@@ -111,7 +111,7 @@ public class CliTests : IDisposable
         string fromAverage = Path.Combine(_dir, "average.npy"), fromG = Path.Combine(_dir, "raw.npy");
         Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "4", "--out", fromAverage).Code);
         Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "4", "--out", fromG, "--raw-generator").Code);
-        var plain = GeneratorAverageTests.PlainModelsWith(averaged, "generator.");
+        var plain = GeneratorAverageTests.PlainModelsWith(averaged, Checkpoint.GeneratorPrefix);
         var expected = Sampling.Generate(plain, averaged.Config.Model.NoisePrior, 4, new Rng(1)).Data;
         Assert.Equal(expected, SampleFile.Read(fromG, 784).Values);
         Assert.NotEqual(expected, SampleFile.Read(fromAverage, 784).Values);

@@ -41,7 +41,7 @@ public class DcganTests
             Assert.NotEmpty(saved);
             Assert.Contains(saved, b => b.Value.Data.Any(v => v != 0f && v != 1f)); // statistics moved during training
             var loaded = ModelFactory.Build(config, null);
-            Checkpoint.LoadWeights(Checkpoint.Read(run.LatestCheckpoint()!), "generator.", loaded.Generator);
+            Checkpoint.LoadWeights(Checkpoint.Read(run.LatestCheckpoint()!), Checkpoint.GeneratorPrefix, loaded.Generator);
             foreach (var ((name, a), (_, b)) in trainer.Models.Generator.NamedState().Zip(loaded.Generator.NamedState()))
                 Assert.True(a.Data.AsSpan().SequenceEqual(b.Data), name);
         }

@@ -208,8 +208,8 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
             var c = Checkpoint.Read(path);
             var models = ModelFactory.Build(c.Config, null);
             Checkpoint.LoadGenerators(c, models);
-            Checkpoint.LoadWeights(c, "discriminator.", models.Discriminator);
-            Checkpoint.LoadOptimizer(c, "optimizer.generator.", ModelFactory.BuildOptimizer(c.Config.Optimizer, models.Generator));
+            Checkpoint.LoadWeights(c, Checkpoint.DiscriminatorPrefix, models.Discriminator);
+            Checkpoint.LoadOptimizer(c, Checkpoint.GeneratorOptimizerPrefix, ModelFactory.BuildOptimizer(c.Config.Optimizer, models.Generator));
         }, typeof(InvalidDataException), (s, r) =>
         {
             // Edit the embedded config or trainer state, then write a well-formed file around it.

@@ -108,7 +108,7 @@ public sealed class GeneratorAverageTests : IDisposable
         var plain = Checkpoint.Read(Run("late").LatestCheckpoint()!);
         Assert.False(Checkpoint.HasAveragedGenerator(plain));
         var loaded = ModelFactory.Build(plain.Config, null);
-        Checkpoint.LoadWeights(plain, "generator.", loaded.Generator);
+        Checkpoint.LoadWeights(plain, Checkpoint.GeneratorPrefix, loaded.Generator);
         float[] before = Weights(loaded.Generator);
 
         var resumed = TrainerTests.Trainer(Averaged(11, decay: 0.5), Run("late"), plain);

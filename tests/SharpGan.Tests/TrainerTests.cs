@@ -167,7 +167,7 @@ public class TrainerTests : IDisposable
         Trainer(Small(2), run).Train();
         var checkpoint = Checkpoint.Read(run.LatestCheckpoint()!);
         var wider = ModelFactory.Build(Small(2) with { Model = Small(2).Model with { GeneratorHidden = 64 } }, null);
-        var ex = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadWeights(checkpoint, "generator.", wider.Generator));
+        var ex = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadWeights(checkpoint, Checkpoint.GeneratorPrefix, wider.Generator));
         Assert.Contains("generator.net.0.weight", ex.Message);
         Assert.Contains("[128, 100]", ex.Message);
     }

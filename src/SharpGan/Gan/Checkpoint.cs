@@ -17,6 +17,10 @@ public static class Checkpoint
     /// <summary>The value of the "format" metadata key.</summary>
     public const string Format = "sharpgan-checkpoint/1";
 
+    /// <summary>Name prefixes of the tensors, one per part of the training state: every reader and writer uses these.</summary>
+    public const string GeneratorPrefix = "generator.", DiscriminatorPrefix = "discriminator.",
+        GeneratorOptimizerPrefix = "optimizer.generator.", DiscriminatorOptimizerPrefix = "optimizer.discriminator.";
+
     /// <summary>Name prefix of the averaged generator's tensors (present when training.generator_ema > 0).</summary>
     public const string AveragedGeneratorPrefix = "generator_ema.";
 
@@ -24,12 +28,12 @@ public static class Checkpoint
     public static void Save(string path, GanModels models, Optimizer optG, Optimizer optD, TrainerState state, GanConfig config)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (name, p) in models.Generator.NamedState()) tensors.Add(new("generator." + name, p));
-        foreach (var (name, p) in models.Discriminator.NamedState()) tensors.Add(new("discriminator." + name, p));
+        foreach (var (name, p) in models.Generator.NamedState()) tensors.Add(new(GeneratorPrefix + name, p));
+        foreach (var (name, p) in models.Discriminator.NamedState()) tensors.Add(new(DiscriminatorPrefix + name, p));
         if (models.AveragedGenerator is { } averaged)
             foreach (var (name, p) in averaged.NamedState()) tensors.Add(new(AveragedGeneratorPrefix + name, p));
-        foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new("optimizer.generator." + name, Tensor.FromArray(b, b.Length)));
-        foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new("optimizer.discriminator." + name, Tensor.FromArray(b, b.Length)));
+        foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new(GeneratorOptimizerPrefix + name, Tensor.FromArray(b, b.Length)));
+        foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new(DiscriminatorOptimizerPrefix + name, Tensor.FromArray(b, b.Length)));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -67,7 +71,7 @@ public static class Checkpoint
         }
         if (StateProblem(state) is { } problem) throw new InvalidDataException($"{path}: damaged trainer state: {problem}");
         long expected = ModelFactory.StateElementCount(config);
-        long held = content.Tensors.Where(t => t.Key.StartsWith("generator.", StringComparison.Ordinal) || t.Key.StartsWith("discriminator.", StringComparison.Ordinal))
+        long held = content.Tensors.Where(t => t.Key.StartsWith(GeneratorPrefix, StringComparison.Ordinal) || t.Key.StartsWith(DiscriminatorPrefix, StringComparison.Ordinal))
             .Sum(t => (long)t.Value.Length);
         // Networks a few times larger than the file are built, so that loading can name the first tensor whose shape
         // differs; beyond that the config alone is refused, so the file's size bounds what building it allocates.
@@ -109,8 +113,26 @@ public static class Checkpoint
     /// <summary>Loads what sampling needs: G, and the averaged generator when the models keep one.</summary>
     public static void LoadGenerators(Loaded checkpoint, GanModels models)
     {
-        LoadWeights(checkpoint, "generator.", models.Generator);
+        LoadWeights(checkpoint, GeneratorPrefix, models.Generator);
         if (models.AveragedGenerator is { } averaged) LoadWeights(checkpoint, AveragedGeneratorPrefix, averaged);
+    }
+
+    /// <summary>
+    /// The mirror of <see cref="Save"/> for what it wrote of the networks and optimisers: weights and buffers of G and D,
+    /// the averaged generator (when the checkpoint has one; returns false when the models keep an average the
+    /// checkpoint lacks, so the caller can start it from G), and both optimisers' buffers and update counts.
+    /// </summary>
+    public static bool Restore(Loaded checkpoint, GanModels models, Optimizer optG, Optimizer optD)
+    {
+        LoadWeights(checkpoint, GeneratorPrefix, models.Generator);
+        LoadWeights(checkpoint, DiscriminatorPrefix, models.Discriminator);
+        bool averageRestored = models.AveragedGenerator is not null && HasAveragedGenerator(checkpoint);
+        if (averageRestored) LoadWeights(checkpoint, AveragedGeneratorPrefix, models.AveragedGenerator!);
+        LoadOptimizer(checkpoint, GeneratorOptimizerPrefix, optG);
+        LoadOptimizer(checkpoint, DiscriminatorOptimizerPrefix, optD);
+        optG.StepCount = checkpoint.State.GeneratorUpdates;
+        optD.StepCount = checkpoint.State.DiscriminatorUpdates;
+        return averageRestored;
     }
 
     /// <summary>Copies optimiser buffers back.</summary>

@@ -90,15 +90,8 @@ public sealed class GanTrainer
 
     private void Restore(Checkpoint.Loaded c)
     {
-        Checkpoint.LoadWeights(c, "generator.", _models.Generator);
-        Checkpoint.LoadWeights(c, "discriminator.", _models.Discriminator);
         // A run that switches averaging on at resume starts the average at the weights it resumes from.
-        if (_models.AveragedGenerator is { } averaged && Checkpoint.HasAveragedGenerator(c)) Checkpoint.LoadWeights(c, Checkpoint.AveragedGeneratorPrefix, averaged);
-        else _average?.Reset();
-        Checkpoint.LoadOptimizer(c, "optimizer.generator.", _optG);
-        Checkpoint.LoadOptimizer(c, "optimizer.discriminator.", _optD);
-        _optG.StepCount = c.State.GeneratorUpdates;
-        _optD.StepCount = c.State.DiscriminatorUpdates;
+        if (!Checkpoint.Restore(c, _models, _optG, _optD)) _average?.Reset();
         if (c.State.Sampler.BatchInEpoch > _sampler.BatchesPerEpoch)
             throw new InvalidDataException($"{c.Path}: the sampler stands at batch {c.State.Sampler.BatchInEpoch} of an epoch of {_sampler.BatchesPerEpoch} batches; the checkpoint does not match this dataset");
         _sampler.SetState(c.State.Sampler);
