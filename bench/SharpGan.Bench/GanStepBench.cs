@@ -1,5 +1,6 @@
 using SharpGan.Gan;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Bench;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using SharpGan.Data;
 using SharpGan.Evaluation;
-using SharpGan.Gan;
 
 namespace SharpGan.Cli;
 

@@ -4,6 +4,7 @@ using SharpGan.Evaluation;
 using SharpGan.Gan;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Cli;
 

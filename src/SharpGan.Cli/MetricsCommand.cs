@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using SharpGan.Data;
 using SharpGan.Evaluation;
-using SharpGan.Gan;
 
 namespace SharpGan.Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SharpGan.Gan;
+using SharpGan.Training;
 
 namespace SharpGan.Cli;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using SharpGan.Gan;
+using SharpGan.Training;
 using Spectre.Console;
 
 namespace SharpGan.Cli;

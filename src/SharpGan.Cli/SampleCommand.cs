@@ -5,6 +5,7 @@ using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Cli;
 

@@ -3,6 +3,7 @@ using SharpGan.Data;
 using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Cli;
 

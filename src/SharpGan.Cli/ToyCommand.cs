@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using SharpGan.Experiments;
-using SharpGan.Gan;
 
 namespace SharpGan.Cli;
 

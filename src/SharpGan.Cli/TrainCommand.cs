@@ -1,8 +1,8 @@
 using System.CommandLine;
 using SharpGan.Data;
 using SharpGan.Evaluation;
-using SharpGan.Gan;
 using SharpGan.IO;
+using SharpGan.Training;
 
 namespace SharpGan.Cli;
 

@@ -1,5 +1,5 @@
 using SharpGan.Data;
-using SharpGan.Gan;
+using SharpGan.Training;
 
 namespace SharpGan.Cli;
 

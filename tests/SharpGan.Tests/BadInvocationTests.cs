@@ -1,6 +1,6 @@
 using SharpGan.Cli;
-using SharpGan.Gan;
 using SharpGan.IO;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

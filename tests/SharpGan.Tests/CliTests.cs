@@ -3,6 +3,7 @@ using SharpGan.Evaluation;
 using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

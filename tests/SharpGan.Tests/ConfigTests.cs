@@ -1,4 +1,5 @@
 using SharpGan.Gan;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

@@ -1,6 +1,6 @@
 using SharpGan.Autograd;
-using SharpGan.Gan;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

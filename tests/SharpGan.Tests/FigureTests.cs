@@ -1,6 +1,7 @@
 using SharpGan.Evaluation;
 using SharpGan.Gan;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

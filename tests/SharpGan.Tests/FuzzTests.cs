@@ -4,9 +4,9 @@ using System.Text.RegularExpressions;
 using System.Text;
 using SharpGan.Data;
 using SharpGan.Evaluation;
-using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit.Abstractions;
 using Xunit;
 

@@ -1,6 +1,8 @@
 using SharpGan.Gan;
+using SharpGan.Models;
 using SharpGan.Nn;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SharpGan.Gan;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

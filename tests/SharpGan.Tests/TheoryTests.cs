@@ -1,6 +1,5 @@
 using SharpGan.Evaluation;
 using SharpGan.Experiments;
-using SharpGan.Gan;
 using Xunit;
 
 namespace SharpGan.Tests;

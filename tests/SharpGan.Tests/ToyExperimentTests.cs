@@ -1,5 +1,4 @@
 using SharpGan.Experiments;
-using SharpGan.Gan;
 using Xunit;
 
 namespace SharpGan.Tests;

@@ -2,6 +2,7 @@ using SharpGan.Autograd;
 using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Tensors;
+using SharpGan.Training;
 using Xunit;
 
 namespace SharpGan.Tests;

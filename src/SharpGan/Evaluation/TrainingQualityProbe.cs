@@ -1,6 +1,7 @@
 using SharpGan.Data;
 using SharpGan.Gan;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Evaluation;
 

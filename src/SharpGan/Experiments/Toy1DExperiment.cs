@@ -4,6 +4,7 @@ using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors.Kernels;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Experiments;
 

@@ -1,7 +1,7 @@
 using SharpGan.Nn;
 using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Models;
 
 /// <summary>
 /// The paper's MNIST discriminator (PAPER §4): dropout(keep 0.8) → maxout 240×5 → dropout(0.5) → maxout 240×5

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 using System.Text.Json;
 using SharpGan.Data;
 using SharpGan.IO;
+using SharpGan.Models;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>
 /// Reads, writes and validates <see cref="GanConfig"/> as snake_case JSON. Errors speak the file's words: every

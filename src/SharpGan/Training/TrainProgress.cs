@@ -1,4 +1,6 @@
-namespace SharpGan.Gan;
+using SharpGan.Gan;
+
+namespace SharpGan.Training;
 
 /// <summary>
 /// A snapshot after one iteration, for progress displays. Step, epoch and totals count the whole run (a resumed run

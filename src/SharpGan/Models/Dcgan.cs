@@ -1,7 +1,7 @@
 using SharpGan.Nn;
 using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Models;
 
 /// <summary>
 /// DCGAN (PAPER §7) for small square images. G: ConvT(nz→4f, b,1,0) to a b×b map, then ConvT(4,2,1) stages that

@@ -1,6 +1,6 @@
 using SharpGan.Data;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>Named, ready-to-train configurations.</summary>
 public static class Presets

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using SharpGan.Autograd;
 using SharpGan.Data;
+using SharpGan.Gan;
 using SharpGan.Imaging;
 using SharpGan.Optim;
 using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>
 /// Trains a GAN by Algorithm 1 (PAPER §3) into a run directory: each iteration applies the schedules, runs k

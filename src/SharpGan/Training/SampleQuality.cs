@@ -1,4 +1,6 @@
-namespace SharpGan.Gan;
+using SharpGan.Gan;
+
+namespace SharpGan.Training;
 
 /// <summary>Sample-quality numbers measured during training (a metrics.csv row's evaluation columns).</summary>
 /// <param name="FrechetDistance">Classifier-feature Fréchet distance to the test set (lower is better).</param>

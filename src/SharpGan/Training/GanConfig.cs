@@ -1,6 +1,7 @@
 using SharpGan.Data;
+using SharpGan.Gan;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>
 /// Everything needed to rebuild and train a GAN. Written to a run's config.json; every preset is one of

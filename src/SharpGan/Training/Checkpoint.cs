@@ -1,10 +1,11 @@
 using System.Text.Json;
+using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>
 /// One checkpoint file in safetensors: tensors "generator.*" and "discriminator.*" (weights, loadable in

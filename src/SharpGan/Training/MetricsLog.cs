@@ -3,7 +3,7 @@ using System.Text;
 using SharpGan.IO;
 using SharpGan.Imaging;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>One metrics.csv row: averages over the iterations since the previous row, and sample quality when measured then.</summary>
 public sealed record MetricsRow(long Step, double Epoch, double DLoss, double GLoss, double DReal, double DFake, double LearningRate, double Momentum, double SamplesPerSecond)

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using SharpGan.Gan;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>
 /// The layout of a run: config.json, checkpoints/step-NNNNNNNN.safetensors, samples/*.png, metrics.csv, chart.svg.

@@ -2,7 +2,7 @@ using SharpGan.Nn;
 using SharpGan.Tensors;
 using SharpGan.Tensors.Kernels;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Models;
 
 /// <summary>
 /// The paper's MNIST generator (PAPER §4): z → Linear+ReLU (1200) → Linear+ReLU (1200) → Linear+sigmoid (784).

@@ -1,6 +1,6 @@
 using SharpGan.Data;
 
-namespace SharpGan.Gan;
+namespace SharpGan.Training;
 
 /// <summary>Everything besides weights and optimiser buffers that a resumed run needs to continue exactly.</summary>
 public sealed record TrainerState

@@ -1,0 +1,17 @@
+using SharpGan.Nn;
+using SharpGan.Tensors;
+
+namespace SharpGan.Gan;
+
+/// <summary>A generator and discriminator built from a config, with the Rng their dropout draws from.</summary>
+public sealed record GanModels(Module Generator, Module Discriminator, int NoiseDim, int SampleHeight, int SampleWidth, int SampleChannels, Rng DropoutRng)
+{
+    /// <summary>Values per sample.</summary>
+    public int SampleDim => SampleHeight * SampleWidth * SampleChannels;
+
+    /// <summary>A second generator holding the moving average of G's weights (training.generator_ema > 0); else null.</summary>
+    public Module? AveragedGenerator { get; init; }
+
+    /// <summary>The generator samples come from: the averaged one when the run keeps an average, else G itself.</summary>
+    public Module SamplingGenerator => AveragedGenerator ?? Generator;
+}
