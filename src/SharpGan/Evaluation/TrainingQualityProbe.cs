@@ -32,7 +32,7 @@ public sealed class TrainingQualityProbe : ISampleQualityProbe
     public SampleQuality Measure(GanModels models, GanConfig config, long step)
     {
         // Own noise stream per step: measuring never advances the training Rngs, so runs resume identically.
-        var rng = new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.SampleNoise) ^ (ulong)step);
+        var rng = new Rng(Rng.StreamSeed(config.Seed, RandomStream.SampleNoise) ^ (ulong)step);
         float[] samples = Sampling.Generate(models, config.Model.NoisePrior, _samples, rng).Data;
         config.PixelRange.ToUnitRange(samples);
         var m = SampleMetrics.Compute(_classifier, samples, _samples, _reference);

@@ -3,7 +3,6 @@ using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors.Kernels;
 using SharpGan.Tensors;
-using SharpGan.Training;
 
 namespace SharpGan.Experiments;
 
@@ -121,7 +120,7 @@ public sealed class MixtureExperiment
         options.Validate();
         _o = options;
         Mixture = GaussianMixture2D.FromLayout(options.Layout);
-        var init = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Init));
+        var init = Rng.ForStream(options.Seed, RandomStream.Init);
         _g = new Sequential(new Linear(options.NoiseDim, options.Hidden, Activation.ReLU), new Linear(options.Hidden, options.Hidden, Activation.ReLU), new Linear(options.Hidden, 2));
         _d = new Sequential(new Linear(2, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
         foreach (var net in new[] { _g, _d })
@@ -129,9 +128,9 @@ public sealed class MixtureExperiment
                 if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
         var optG = new Adam(_g.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         var optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
-        _dataRng = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Data));
+        _dataRng = Rng.ForStream(options.Seed, RandomStream.Data);
         _real = new Tensor(options.BatchSize, 2);
-        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Noise)), options.K)
+        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, Rng.ForStream(options.Seed, RandomStream.Noise), options.K)
         {
             GeneratorSteps = options.GeneratorSteps,
         };

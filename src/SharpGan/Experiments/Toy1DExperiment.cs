@@ -4,7 +4,6 @@ using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors.Kernels;
 using SharpGan.Tensors;
-using SharpGan.Training;
 
 namespace SharpGan.Experiments;
 
@@ -98,7 +97,7 @@ public sealed class Toy1DExperiment
     {
         options.Validate();
         _o = options;
-        var init = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Init));
+        var init = Rng.ForStream(options.Seed, RandomStream.Init);
         _d = new Sequential(new Linear(1, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
         foreach (var (name, p) in _d.NamedParameters())
             if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
@@ -114,9 +113,9 @@ public sealed class Toy1DExperiment
         var gParams = _g.NamedParameters().Any() ? _g.NamedParameters() : [("unused", new Tensor(1) { RequiresGrad = true })];
         _optG = new Adam(gParams, options.LearningRate, 0.5f, 0.999f);
         _optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
-        _dataRng = new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Data));
+        _dataRng = Rng.ForStream(options.Seed, RandomStream.Data);
         _real = new Tensor(options.BatchSize, 1);
-        _step = new AdversarialStep(_g, _d, _optG, _optD, options.BatchSize, 1, new Rng(ModelFactory.StreamSeed(options.Seed, RandomStream.Noise)),
+        _step = new AdversarialStep(_g, _d, _optG, _optD, options.BatchSize, 1, Rng.ForStream(options.Seed, RandomStream.Noise),
             options.K, GeneratorLoss.NonSaturating, NoisePrior.UniformUnit);
     }
 

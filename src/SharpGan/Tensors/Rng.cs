@@ -8,6 +8,15 @@ public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>
+    /// The seed of one of a run's independent streams (<see cref="RandomStream"/>), derived from the master seed: the one
+    /// place the rule lives, so the trainer, the model builder and the experiments draw the same streams.
+    /// </summary>
+    public static ulong StreamSeed(long masterSeed, RandomStream stream) => unchecked((ulong)masterSeed * 0x9E3779B97F4A7C15UL + (ulong)stream);
+
+    /// <summary>A generator for one of a run's streams.</summary>
+    public static Rng ForStream(long masterSeed, RandomStream stream) => new(StreamSeed(masterSeed, stream));
+
     /// <summary>Seeds the state through SplitMix64, as the xoshiro authors recommend.</summary>
     public Rng(ulong seed)
     {

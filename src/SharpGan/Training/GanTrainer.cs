@@ -65,8 +65,8 @@ public sealed class GanTrainer
             throw new InvalidDataException($"{config.Dataset}: images are {train.Height}×{train.Width}×{train.Channels}, the {config.Model.Architecture} networks need {_models.SampleHeight}×{_models.SampleWidth}×{_models.SampleChannels}");
         _optG = ModelFactory.BuildOptimizer(config.Optimizer, _models.Generator);
         _optD = ModelFactory.BuildOptimizer(config.Optimizer, _models.Discriminator);
-        _noiseRng = new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.Noise));
-        _sampler = new MinibatchSampler(train, t.BatchSize, new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.Data)));
+        _noiseRng = Rng.ForStream(config.Seed, RandomStream.Noise);
+        _sampler = new MinibatchSampler(train, t.BatchSize, Rng.ForStream(config.Seed, RandomStream.Data));
         _algorithm = new AdversarialStep(_models.Generator, _models.Discriminator, _optG, _optD, t.BatchSize, _models.NoiseDim,
             _noiseRng, t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous)
         { SeparateBatches = t.SeparateDiscriminatorBatches };
@@ -77,7 +77,7 @@ public sealed class GanTrainer
         _momentum = new LinearRamp(o.MomentumStart, o.MomentumEnd, o.MomentumRampStartEpoch, o.MomentumRampEndEpoch);
         _realBatch = new Tensor(t.BatchSize, train.Dimension);
         _sampleNoise = new Tensor(GridSide * GridSide, _models.NoiseDim);
-        NoiseSampler.Fill(config.Model.NoisePrior, _sampleNoise.Data, new Rng(ModelFactory.StreamSeed(config.Seed, RandomStream.SampleNoise)));
+        NoiseSampler.Fill(config.Model.NoisePrior, _sampleNoise.Data, Rng.ForStream(config.Seed, RandomStream.SampleNoise));
         if (_models.AveragedGenerator is { } averaged) _average = new GeneratorAverage(_models.Generator, averaged, t.GeneratorEma);
         if (resumeFrom is not null)
         {

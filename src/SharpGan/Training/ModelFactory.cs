@@ -13,9 +13,6 @@ public static class ModelFactory
     /// <summary>Architectures a config may name.</summary>
     public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout", .. DcganLayout.ByArchitecture.Keys];
 
-    /// <summary>The seed of one of a run's independent random streams.</summary>
-    public static ulong StreamSeed(long seed, RandomStream stream) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)stream);
-
     /// <summary>
     /// Builds and initialises both networks. <paramref name="pixelMeans"/> (the training data's mean image)
     /// sets G's output bias when the config asks; pass null when weights will be loaded from a checkpoint.
@@ -23,8 +20,8 @@ public static class ModelFactory
     public static GanModels Build(GanConfig config, float[]? pixelMeans)
     {
         var m = config.Model;
-        var init = new Rng(StreamSeed(config.Seed, RandomStream.Init));
-        var dropout = new Rng(StreamSeed(config.Seed, RandomStream.Dropout));
+        var init = Rng.ForStream(config.Seed, RandomStream.Init);
+        var dropout = Rng.ForStream(config.Seed, RandomStream.Dropout);
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
         // The averaged generator is only allocated here; its weights come from G (GeneratorAverage.Reset) or a checkpoint.
         bool averaged = config.Training.GeneratorEma > 0;
@@ -100,19 +97,4 @@ public static class ModelFactory
         "adam" => new Adam(module.NamedParameters(), o.LearningRate, o.Beta1, o.Beta2),
         _ => throw new ConfigException($"optimizer.kind '{o.Kind}' is unknown; use sgd or adam"),
     };
-}
-
-/// <summary>The independent random streams of a run, each seeded from the master seed.</summary>
-public enum RandomStream
-{
-    /// <summary>Weight initialisation.</summary>
-    Init = 1,
-    /// <summary>Minibatch order.</summary>
-    Data = 2,
-    /// <summary>Noise z for training.</summary>
-    Noise = 3,
-    /// <summary>Dropout masks.</summary>
-    Dropout = 4,
-    /// <summary>The fixed noise batch of the sample grids.</summary>
-    SampleNoise = 5,
 }

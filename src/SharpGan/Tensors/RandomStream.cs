@@ -1,0 +1,16 @@
+namespace SharpGan.Tensors;
+
+/// <summary>The independent random streams of a run, each seeded from the master seed by <see cref="Rng.StreamSeed"/>.</summary>
+public enum RandomStream
+{
+    /// <summary>Weight initialisation.</summary>
+    Init = 1,
+    /// <summary>Minibatch order.</summary>
+    Data = 2,
+    /// <summary>Noise z for training.</summary>
+    Noise = 3,
+    /// <summary>Dropout masks.</summary>
+    Dropout = 4,
+    /// <summary>The fixed noise batch of the sample grids.</summary>
+    SampleNoise = 5,
+}
