@@ -158,9 +158,9 @@ public class Cifar10Tests : IDisposable
         Assert.Equal([2, 3072], x.Shape);
         Assert.Equal([2, 1], models.Discriminator.Forward(x).Shape);
         // G: 100→256 (4×4) → 128 → 64 → 3; D: 3→64 → 128 → 256 → 1.
-        var gShapes = models.Generator.NamedParameters().Where(p => p.Value.Shape.Length == 4).Select(p => ShapeUtil.Format(p.Value.Shape));
+        var gShapes = models.Generator.NamedParameters().Where(p => p.Value.Shape.Length == 4).Select(p => Shapes.Format(p.Value.Shape));
         Assert.Equal(["100, 256, 4, 4", "256, 128, 4, 4", "128, 64, 4, 4", "64, 3, 4, 4"], gShapes);
-        var dShapes = models.Discriminator.NamedParameters().Where(p => p.Value.Shape.Length == 4).Select(p => ShapeUtil.Format(p.Value.Shape));
+        var dShapes = models.Discriminator.NamedParameters().Where(p => p.Value.Shape.Length == 4).Select(p => Shapes.Format(p.Value.Shape));
         Assert.Equal(["64, 3, 4, 4", "128, 64, 4, 4", "256, 128, 4, 4", "1, 256, 4, 4"], dShapes);
     }
 }

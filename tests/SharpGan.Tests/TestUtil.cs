@@ -67,7 +67,7 @@ internal static class TestUtil
                 double numeric = (plus - minus) / (2 * eps);
                 double error = Math.Abs(numeric - analytic[n][i]);
                 if (error > tolerance * Math.Max(1.0, Math.Abs(numeric)))
-                    Assert.Fail($"input {n} [{ShapeUtil.Format(inputs[n].Shape)}] element {i}: analytic {analytic[n][i]:G6}, numeric {numeric:G6}");
+                    Assert.Fail($"input {n} [{Shapes.Format(inputs[n].Shape)}] element {i}: analytic {analytic[n][i]:G6}, numeric {numeric:G6}");
             }
         }
     }

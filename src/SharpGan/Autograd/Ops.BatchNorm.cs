@@ -12,12 +12,12 @@ public static partial class Ops
     /// </summary>
     public static Tensor BatchNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor runningMean, Tensor runningVar, bool training, float momentum = 0.1f, float eps = 1e-5f)
     {
-        if (x.Shape.Length is not (2 or 4)) throw new ArgumentException($"batch norm input must be (N, F) or (N, C, H, W), got [{ShapeUtil.Format(x.Shape)}]", nameof(x));
+        if (x.Shape.Length is not (2 or 4)) throw new ArgumentException($"batch norm input must be (N, F) or (N, C, H, W), got [{Shapes.Format(x.Shape)}]", nameof(x));
         int n = x.Shape[0], channels = x.Shape[1], spatial = x.Shape.Length == 4 ? x.Shape[2] * x.Shape[3] : 1, count = n * spatial;
         foreach (var (t, name) in new[] { (gamma, "gamma"), (beta, "beta"), (runningMean, "runningMean"), (runningVar, "runningVar") })
             if (t is not null && (t.Shape.Length != 1 || t.Shape[0] != channels))
-                throw new ArgumentException($"{name} must have shape [{channels}] for input [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(t.Shape)}]", name);
-        if (training && count < 2) throw new ArgumentException($"batch norm in training mode needs more than one value per channel, input is [{ShapeUtil.Format(x.Shape)}]", nameof(x));
+                throw new ArgumentException($"{name} must have shape [{channels}] for input [{Shapes.Format(x.Shape)}], got [{Shapes.Format(t.Shape)}]", name);
+        if (training && count < 2) throw new ArgumentException($"batch norm in training mode needs more than one value per channel, input is [{Shapes.Format(x.Shape)}]", nameof(x));
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be positive");
         if (!(momentum is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
 

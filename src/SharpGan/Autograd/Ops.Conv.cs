@@ -14,9 +14,9 @@ public static partial class Ops
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
-        if (x.Shape.Length != 4) throw new ArgumentException($"conv2d input must be (N, C, H, W), got [{ShapeUtil.Format(x.Shape)}]", nameof(x));
+        if (x.Shape.Length != 4) throw new ArgumentException($"conv2d input must be (N, C, H, W), got [{Shapes.Format(x.Shape)}]", nameof(x));
         if (weight.Shape.Length != 4 || weight.Shape[1] != x.Shape[1])
-            throw new ArgumentException($"conv2d weight must be (F, {x.Shape[1]}, kh, kw) for input [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(weight.Shape)}]", nameof(weight));
+            throw new ArgumentException($"conv2d weight must be (F, {x.Shape[1]}, kh, kw) for input [{Shapes.Format(x.Shape)}], got [{Shapes.Format(weight.Shape)}]", nameof(weight));
         int n = x.Shape[0], f = weight.Shape[0];
         var g = new ConvGeometry(x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[2], weight.Shape[3], stride, padding);
         g.Validate();
@@ -52,12 +52,12 @@ public static partial class Ops
     /// </summary>
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
-        if (x.Shape.Length != 4) throw new ArgumentException($"conv_transpose2d input must be (N, C, H, W), got [{ShapeUtil.Format(x.Shape)}]", nameof(x));
+        if (x.Shape.Length != 4) throw new ArgumentException($"conv_transpose2d input must be (N, C, H, W), got [{Shapes.Format(x.Shape)}]", nameof(x));
         if (weight.Shape.Length != 4 || weight.Shape[0] != x.Shape[1])
-            throw new ArgumentException($"conv_transpose2d weight must be ({x.Shape[1]}, Cout, kh, kw) for input [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(weight.Shape)}]", nameof(weight));
+            throw new ArgumentException($"conv_transpose2d weight must be ({x.Shape[1]}, Cout, kh, kw) for input [{Shapes.Format(x.Shape)}], got [{Shapes.Format(weight.Shape)}]", nameof(weight));
         int n = x.Shape[0], cin = x.Shape[1], h = x.Shape[2], w = x.Shape[3], cout = weight.Shape[1], kh = weight.Shape[2], kw = weight.Shape[3];
         int ho = (h - 1) * stride - 2 * padding + kh, wo = (w - 1) * stride - 2 * padding + kw;
-        if (ho <= 0 || wo <= 0) throw new ArgumentException($"conv_transpose2d of [{ShapeUtil.Format(x.Shape)}] with kernel {kh}×{kw}, stride {stride}, padding {padding} has no output", nameof(x));
+        if (ho <= 0 || wo <= 0) throw new ArgumentException($"conv_transpose2d of [{Shapes.Format(x.Shape)}] with kernel {kh}×{kw}, stride {stride}, padding {padding} has no output", nameof(x));
         // The geometry of the forward convolution this is the adjoint of: it maps (Cout, Ho, Wo) to (·, H, W).
         var g = new ConvGeometry(cout, ho, wo, kh, kw, stride, padding);
         g.Validate();
@@ -96,7 +96,7 @@ public static partial class Ops
     private static void CheckBias(Tensor? bias, int channels)
     {
         if (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != channels))
-            throw new ArgumentException($"bias must have shape [{channels}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
+            throw new ArgumentException($"bias must have shape [{channels}], got [{Shapes.Format(bias.Shape)}]", nameof(bias));
     }
 
     // (N, C, P) → (C, N·P): channels outermost, so a batch multiplies as one matrix.

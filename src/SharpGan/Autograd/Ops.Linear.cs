@@ -13,13 +13,13 @@ public static partial class Ops
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Activation activation = Activation.Identity, float slope = 0.2f)
     {
-        ShapeUtil.RequireRank2(x, nameof(x));
-        ShapeUtil.RequireRank2(weight, nameof(weight));
+        Shapes.RequireRank2(x, nameof(x));
+        Shapes.RequireRank2(weight, nameof(weight));
         int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];
         if (weight.Shape[1] != inFeatures)
-            throw new ArgumentException($"x is [{ShapeUtil.Format(x.Shape)}] but weight is [{ShapeUtil.Format(weight.Shape)}]: weight must be (out, {inFeatures})", nameof(weight));
+            throw new ArgumentException($"x is [{Shapes.Format(x.Shape)}] but weight is [{Shapes.Format(weight.Shape)}]: weight must be (out, {inFeatures})", nameof(weight));
         if (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != outFeatures))
-            throw new ArgumentException($"bias must have shape [{outFeatures}] to match weight [{ShapeUtil.Format(weight.Shape)}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
+            throw new ArgumentException($"bias must have shape [{outFeatures}] to match weight [{Shapes.Format(weight.Shape)}], got [{Shapes.Format(bias.Shape)}]", nameof(bias));
 
         var y = Tensor.Uninitialized(batch, outFeatures);
         Gemm.Multiply(false, true, batch, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, y.Data, outFeatures);

@@ -16,12 +16,12 @@ public static partial class Ops
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
     {
-        ShapeUtil.RequireRank2(a, nameof(a));
-        ShapeUtil.RequireRank2(b, nameof(b));
+        Shapes.RequireRank2(a, nameof(a));
+        Shapes.RequireRank2(b, nameof(b));
         int m = transposeA ? a.Shape[1] : a.Shape[0], k = transposeA ? a.Shape[0] : a.Shape[1];
         int kb = transposeB ? b.Shape[1] : b.Shape[0], n = transposeB ? b.Shape[0] : b.Shape[1];
         if (k != kb)
-            throw new ArgumentException($"inner dimensions differ: op(a) is {m}×{k} (a [{ShapeUtil.Format(a.Shape)}], transposed={transposeA}) but op(b) is {kb}×{n} (b [{ShapeUtil.Format(b.Shape)}], transposed={transposeB})", nameof(b));
+            throw new ArgumentException($"inner dimensions differ: op(a) is {m}×{k} (a [{Shapes.Format(a.Shape)}], transposed={transposeA}) but op(b) is {kb}×{n} (b [{Shapes.Format(b.Shape)}], transposed={transposeB})", nameof(b));
         var c = Tensor.Uninitialized(m, n);
         Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data, a.Shape[1], b.Data, b.Shape[1], 0f, c.Data, n);
         if (!Tape.ShouldRecord(a, b)) return c;

@@ -15,13 +15,13 @@ public static partial class Ops
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pieces);
-        ShapeUtil.RequireRank2(x, nameof(x));
-        ShapeUtil.RequireRank2(weight, nameof(weight));
+        Shapes.RequireRank2(x, nameof(x));
+        Shapes.RequireRank2(weight, nameof(weight));
         int batch = x.Shape[0], inFeatures = x.Shape[1], width = units * pieces;
         if (weight.Shape[0] != width || weight.Shape[1] != inFeatures)
-            throw new ArgumentException($"maxout weight must be ({units}·{pieces}, {inFeatures}) = [{width}, {inFeatures}] for x [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(weight.Shape)}]", nameof(weight));
+            throw new ArgumentException($"maxout weight must be ({units}·{pieces}, {inFeatures}) = [{width}, {inFeatures}] for x [{Shapes.Format(x.Shape)}], got [{Shapes.Format(weight.Shape)}]", nameof(weight));
         if (bias is not null && (bias.Shape.Length != 1 || bias.Shape[0] != width))
-            throw new ArgumentException($"maxout bias must have shape [{width}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
+            throw new ArgumentException($"maxout bias must have shape [{width}], got [{Shapes.Format(bias.Shape)}]", nameof(bias));
 
         float[] z = TensorArena.RentFloats(batch * width);
         Gemm.Multiply(false, true, batch, width, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, z, width);

@@ -40,7 +40,7 @@ public static partial class Ops
     /// <summary>a + b, same shapes.</summary>
     public static Tensor Add(Tensor a, Tensor b)
     {
-        ShapeUtil.RequireSameShape(a, b, nameof(b));
+        Shapes.RequireSameShape(a, b, nameof(b));
         var y = Tensor.Uninitialized(a.Shape);
         TensorPrimitives.Add(a.Data, b.Data, y.Data);
         if (!Tape.ShouldRecord(a, b)) return y;
@@ -56,7 +56,7 @@ public static partial class Ops
     /// <summary>a ⊙ b, same shapes.</summary>
     public static Tensor Multiply(Tensor a, Tensor b)
     {
-        ShapeUtil.RequireSameShape(a, b, nameof(b));
+        Shapes.RequireSameShape(a, b, nameof(b));
         var y = Tensor.Uninitialized(a.Shape);
         TensorPrimitives.Multiply(a.Data, b.Data, y.Data);
         if (!Tape.ShouldRecord(a, b)) return y;
@@ -82,9 +82,9 @@ public static partial class Ops
     /// <summary>x + bias broadcast over rows: x is (B, F), bias is (F).</summary>
     public static Tensor AddBias(Tensor x, Tensor bias)
     {
-        ShapeUtil.RequireRank2(x, nameof(x));
+        Shapes.RequireRank2(x, nameof(x));
         if (bias.Shape.Length != 1 || bias.Shape[0] != x.Shape[1])
-            throw new ArgumentException($"bias must have shape [{x.Shape[1]}] for x [{ShapeUtil.Format(x.Shape)}], got [{ShapeUtil.Format(bias.Shape)}]", nameof(bias));
+            throw new ArgumentException($"bias must have shape [{x.Shape[1]}] for x [{Shapes.Format(x.Shape)}], got [{Shapes.Format(bias.Shape)}]", nameof(bias));
         var y = Tensor.Uninitialized(x.Shape);
         x.Data.CopyTo(y.Data, 0);
         RowKernels.AddBias(y.Data, bias.Data, x.Shape[0]);
@@ -116,7 +116,7 @@ public static partial class Ops
     public static Tensor DropoutWithMask(Tensor x, Tensor keepMask, float keepProbability)
     {
         CheckKeepProbability(keepProbability);
-        ShapeUtil.RequireSameShape(x, keepMask, nameof(keepMask));
+        Shapes.RequireSameShape(x, keepMask, nameof(keepMask));
         float[] mask = TensorArena.RentFloats(x.Length);
         TensorPrimitives.Multiply(keepMask.Data, 1f / keepProbability, mask.AsSpan(0, x.Length));
         return ApplyMask(x, mask);

@@ -30,7 +30,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets)
     {
-        ShapeUtil.RequireSameShape(logits, targets, nameof(targets));
+        Shapes.RequireSameShape(logits, targets, nameof(targets));
         var y = Tensor.Uninitialized(1);
         y.Data[0] = LossKernels.BceWithLogitsMean(logits.Data, targets.Data);
         if (!Tape.ShouldRecord(logits)) return y;
@@ -54,7 +54,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<byte> labels)
     {
-        ShapeUtil.RequireRank2(logits, nameof(logits));
+        Shapes.RequireRank2(logits, nameof(logits));
         int n = logits.Shape[0], c = logits.Shape[1];
         if (labels.Length != n) throw new ArgumentException($"{n} rows of logits but {labels.Length} labels", nameof(labels));
         var y = Tensor.Uninitialized(1);

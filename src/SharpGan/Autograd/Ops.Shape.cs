@@ -15,11 +15,11 @@ public static partial class Ops
             long known = 1;
             for (int i = 0; i < resolved.Length; i++) if (i != infer) known *= resolved[i];
             if (known <= 0 || x.Length % known != 0)
-                throw new ArgumentException($"cannot reshape [{ShapeUtil.Format(x.Shape)}] to [{ShapeUtil.Format(shape)}]", nameof(shape));
+                throw new ArgumentException($"cannot reshape [{Shapes.Format(x.Shape)}] to [{Shapes.Format(shape)}]", nameof(shape));
             resolved[infer] = (int)(x.Length / known);
         }
-        if (ShapeUtil.Count(resolved) != x.Length)
-            throw new ArgumentException($"cannot reshape [{ShapeUtil.Format(x.Shape)}] ({x.Length} elements) to [{ShapeUtil.Format(shape)}]", nameof(shape));
+        if (Shapes.Count(resolved) != x.Length)
+            throw new ArgumentException($"cannot reshape [{Shapes.Format(x.Shape)}] ({x.Length} elements) to [{Shapes.Format(shape)}]", nameof(shape));
         var y = x.ViewAs(resolved);
         y.RequiresGrad = false;
         if (!Tape.ShouldRecord(x)) return y;
@@ -41,13 +41,13 @@ public static partial class Ops
             bool compatible = p.Shape.Length == rank;
             for (int d = 0; compatible && d < rank; d++) compatible = d == axis || p.Shape[d] == parts[0].Shape[d];
             if (!compatible)
-                throw new ArgumentException($"cannot concatenate [{ShapeUtil.Format(p.Shape)}] with [{ShapeUtil.Format(parts[0].Shape)}] along axis {axis}", nameof(parts));
+                throw new ArgumentException($"cannot concatenate [{Shapes.Format(p.Shape)}] with [{Shapes.Format(parts[0].Shape)}] along axis {axis}", nameof(parts));
             shape[axis] += p.Shape[axis];
         }
         // Viewed as (outer, chunk): each part contributes one contiguous chunk per outer index.
         int outer = 1;
         for (int d = 0; d < axis; d++) outer *= shape[d];
-        int outChunk = shape.Length == 0 ? 1 : ShapeUtil.Count(shape) / outer;
+        int outChunk = shape.Length == 0 ? 1 : Shapes.Count(shape) / outer;
         var y = Tensor.Uninitialized(shape);
         int offset = 0;
         foreach (var p in parts)
@@ -86,7 +86,7 @@ public static partial class Ops
     public static Tensor SliceRows(Tensor x, int start, int count)
     {
         if (x.Shape.Length == 0 || start < 0 || count <= 0 || start + count > x.Shape[0])
-            throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) are outside [0, {(x.Shape.Length == 0 ? 0 : x.Shape[0])}) of x [{ShapeUtil.Format(x.Shape)}]");
+            throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) are outside [0, {(x.Shape.Length == 0 ? 0 : x.Shape[0])}) of x [{Shapes.Format(x.Shape)}]");
         int rowLength = x.RowLength;
         int[] shape = (int[])x.Shape.Clone();
         shape[0] = count;

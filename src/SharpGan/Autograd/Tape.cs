@@ -93,7 +93,7 @@ public sealed class Tape : IDisposable
     {
         ArgumentNullException.ThrowIfNull(loss);
         if (loss.Length != 1)
-            throw new ArgumentException($"Backward needs a scalar loss, got shape [{ShapeUtil.Format(loss.Shape)}]", nameof(loss));
+            throw new ArgumentException($"Backward needs a scalar loss, got shape [{Shapes.Format(loss.Shape)}]", nameof(loss));
         if (!loss.RequiresGrad)
             throw new ArgumentException("the loss does not depend on any tensor that requires a gradient (was it computed inside NoGrad?)", nameof(loss));
         loss.EnsureGrad()[0] += 1f;

@@ -52,7 +52,7 @@ public sealed class MinibatchSampler
     public void Next(Tensor destination, Span<byte> labels = default)
     {
         if (destination.Length != BatchSize * _data.Dimension)
-            throw new ArgumentException($"destination must hold {BatchSize}×{_data.Dimension} values, has shape [{ShapeUtil.Format(destination.Shape)}]", nameof(destination));
+            throw new ArgumentException($"destination must hold {BatchSize}×{_data.Dimension} values, has shape [{Shapes.Format(destination.Shape)}]", nameof(destination));
         if (BatchInEpoch == BatchesPerEpoch)
         {
             Epoch++;

@@ -107,7 +107,7 @@ public sealed class AdversarialStep
     private StepStats DiscriminatorGradients(Tensor real)
     {
         if (real.Shape.Length != 2 || real.Shape[0] != _batch)
-            throw new ArgumentException($"a real batch must be ({_batch}, dim), got [{ShapeUtil.Format(real.Shape)}]", nameof(real));
+            throw new ArgumentException($"a real batch must be ({_batch}, dim), got [{Shapes.Format(real.Shape)}]", nameof(real));
         _optD.ZeroGrad();
         NoiseSampler.Fill(Prior, _noise.Data, _noiseRng);
         using (_tape.Begin())

@@ -121,7 +121,7 @@ public static class SafeTensors
                 throw Bad(source, $"{where} has dimension {d.GetRawText()}; dimensions are positive whole numbers");
             shape[k++] = size;
             count *= size; // each factor ≤ the data size (checked next), so this cannot overflow
-            if (count * 4 > dataLength) throw Bad(source, $"{where} [{ShapeUtil.Format(shape.AsSpan(0, k))}…] needs more bytes than the {dataLength}-byte data section holds (truncated file?)");
+            if (count * 4 > dataLength) throw Bad(source, $"{where} [{Shapes.Format(shape.AsSpan(0, k))}…] needs more bytes than the {dataLength}-byte data section holds (truncated file?)");
         }
         long begin = 0, end = 0;
         if (!node.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
@@ -131,7 +131,7 @@ public static class SafeTensors
         if (end > dataLength && begin >= 0 && end - begin == count * 4)
             throw Bad(source, $"{where} ends at byte {end} of the data section but only {dataLength} bytes follow the header: the file is truncated");
         if (begin < 0 || end < begin || end > dataLength || end - begin != count * 4)
-            throw Bad(source, $"{where} [{ShapeUtil.Format(shape)}] has data offsets [{begin}, {end}) that do not match its size or the {dataLength}-byte data section");
+            throw Bad(source, $"{where} [{Shapes.Format(shape)}] has data offsets [{begin}, {end}) that do not match its size or the {dataLength}-byte data section");
         foreach (var property in node.EnumerateObject())
             if (property.Name is not ("dtype" or "shape" or "data_offsets")) throw Bad(source, $"{where} has an unknown field '{property.Name}'");
         return new Entry(name, shape, begin, end);

@@ -39,7 +39,7 @@ public static class Init
     /// <summary>(fan in, fan out) of a weight shaped (out, in, kernel…).</summary>
     public static (int FanIn, int FanOut) Fans(Tensor t)
     {
-        if (t.Shape.Length < 2) throw new ArgumentException($"fan-in needs a weight of rank ≥ 2, got [{ShapeUtil.Format(t.Shape)}]", nameof(t));
+        if (t.Shape.Length < 2) throw new ArgumentException($"fan-in needs a weight of rank ≥ 2, got [{Shapes.Format(t.Shape)}]", nameof(t));
         int receptive = t.Length / (t.Shape[0] * t.Shape[1]);
         return (t.Shape[1] * receptive, t.Shape[0] * receptive);
     }

@@ -42,15 +42,15 @@ public sealed class Tensor
     }
 
     /// <summary>Creates a zero-filled tensor of the given shape (heap-allocated, never pooled).</summary>
-    public Tensor(params int[] shape) : this((int[])shape.Clone(), new float[ShapeUtil.Count(shape)], pooled: false, view: false) { }
+    public Tensor(params int[] shape) : this((int[])shape.Clone(), new float[Shapes.Count(shape)], pooled: false, view: false) { }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) with the given shape.</summary>
     public static Tensor FromArray(float[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
-        int count = ShapeUtil.Count(shape);
+        int count = Shapes.Count(shape);
         if (count != data.Length)
-            throw new ArgumentException($"shape [{ShapeUtil.Format(shape)}] holds {count} elements but data has {data.Length}", nameof(data));
+            throw new ArgumentException($"shape [{Shapes.Format(shape)}] holds {count} elements but data has {data.Length}", nameof(data));
         return new Tensor((int[])shape.Clone(), data, pooled: false, view: false);
     }
 
@@ -64,7 +64,7 @@ public sealed class Tensor
     internal static Tensor Uninitialized(params int[] shape)
     {
         var arena = TensorArena.Current;
-        int count = ShapeUtil.Count(shape);
+        int count = Shapes.Count(shape);
         if (arena is null) return new Tensor(shape, new float[count], pooled: false, view: false);
         var t = new Tensor(shape, BufferPool<float>.Shared.Rent(count), pooled: true, view: false);
         arena.Own(t);
@@ -105,7 +105,7 @@ public sealed class Tensor
     /// <summary>Value of a single-element tensor.</summary>
     public float Item()
     {
-        if (Length != 1) throw new InvalidOperationException($"Item() needs a one-element tensor, this one has shape [{ShapeUtil.Format(Shape)}]");
+        if (Length != 1) throw new InvalidOperationException($"Item() needs a one-element tensor, this one has shape [{Shapes.Format(Shape)}]");
         return Data[0];
     }
 
@@ -162,5 +162,5 @@ public sealed class Tensor
         throw new ObjectDisposedException(nameof(Tensor), "this tensor belonged to a tape that has ended; call Clone() inside the tape to keep its values");
 
     /// <inheritdoc />
-    public override string ToString() => $"Tensor{(Name is null ? "" : " " + Name)} [{ShapeUtil.Format(Shape)}]";
+    public override string ToString() => $"Tensor{(Name is null ? "" : " " + Name)} [{Shapes.Format(Shape)}]";
 }

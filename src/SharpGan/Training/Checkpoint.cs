@@ -103,7 +103,7 @@ public static class Checkpoint
             if (!checkpoint.Content.Tensors.TryGetValue(prefix + name, out var t))
                 throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' is missing; the checkpoint does not match this model");
             if (!t.Shape.AsSpan().SequenceEqual(p.Shape))
-                throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' has shape [{ShapeUtil.Format(t.Shape)}] but the model expects [{ShapeUtil.Format(p.Shape)}]");
+                throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' has shape [{Shapes.Format(t.Shape)}] but the model expects [{Shapes.Format(p.Shape)}]");
             t.Data.CopyTo(p.Data, 0);
         }
     }
