@@ -22,7 +22,7 @@ public class ConfigTests
         var c = Presets.Get("mnist-paper");
         Assert.Equal((100, 1200, 240, 5), (c.Model.NoiseDim, c.Model.GeneratorHidden, c.Model.DiscriminatorUnits, c.Model.DiscriminatorPieces));
         Assert.Equal((0.8f, 0.5f, 0.05f, 0.005f), (c.Model.DiscriminatorInputKeep, c.Model.DiscriminatorHiddenKeep, c.Model.GeneratorInitRange, c.Model.DiscriminatorInitRange));
-        Assert.Equal(("sgd", 0.1f, 1.000004, 1e-6f), (c.Optimizer.Kind, c.Optimizer.LearningRate, c.Optimizer.LrDecayFactor, c.Optimizer.LrFloor));
+        Assert.Equal((OptimizerKind.Sgd, 0.1f, 1.000004, 1e-6f), (c.Optimizer.Kind, c.Optimizer.LearningRate, c.Optimizer.LrDecayFactor, c.Optimizer.LrFloor));
         Assert.Equal((0.5f, 0.7f, 1.0, 250.0), (c.Optimizer.MomentumStart, c.Optimizer.MomentumEnd, c.Optimizer.MomentumRampStartEpoch, c.Optimizer.MomentumRampEndEpoch));
         Assert.Equal((100, 1, GeneratorLoss.NonSaturating), (c.Training.BatchSize, c.Training.K, c.Training.GeneratorLoss));
         Assert.Equal("fashion-mnist", Presets.Get("fashion-mnist-paper").Dataset);

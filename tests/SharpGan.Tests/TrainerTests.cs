@@ -51,7 +51,7 @@ public class TrainerTests : IDisposable
             TrainLimit = 2000,
             Model = new ModelConfig { GeneratorHidden = 256, DiscriminatorUnits = 64, DiscriminatorPieces = 5, OutputBiasFromData = false },
             Training = Small(400).Training with { BatchSize = 100 },
-            Optimizer = new OptimizerConfig { Kind = "adam", LearningRate = 2e-4f, LrDecayFactor = 1, Beta1 = 0.5f },
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 2e-4f, LrDecayFactor = 1, Beta1 = 0.5f },
         };
         var trainer = Trainer(config, Run("learn"));
         var data = TestData.Mnist(2000);

@@ -237,7 +237,7 @@ public static class ConfigIo
         Check(t.KeepCheckpoints is > 0 and <= 1000, "training.keep_checkpoints", "must be in [1, 1000]", t.KeepCheckpoints);
         Check(t.GeneratorEma is >= 0 and < 1, "training.generator_ema", "must be in [0, 1) (0 = no average)", t.GeneratorEma);
         var o = c.Optimizer;
-        Check(o.Kind is "sgd" or "adam", "optimizer.kind", "must be sgd or adam", o.Kind);
+        Check(Enum.IsDefined(o.Kind), "optimizer.kind", "must be sgd or adam", o.Kind);
         Check(o.LearningRate > 0 && float.IsFinite(o.LearningRate), "optimizer.learning_rate", "must be a finite positive number", o.LearningRate);
         Check(o.LrDecayFactor >= 1 && double.IsFinite(o.LrDecayFactor), "optimizer.lr_decay_factor", "must be a finite number ≥ 1", o.LrDecayFactor);
         Check(o.LrFloor >= 0 && float.IsFinite(o.LrFloor), "optimizer.lr_floor", "must be a finite number ≥ 0", o.LrFloor);

@@ -132,8 +132,8 @@ public sealed record TrainingConfig
 /// <summary>Optimiser section of <see cref="GanConfig"/>.</summary>
 public sealed record OptimizerConfig
 {
-    /// <summary>"sgd" (momentum, the paper) or "adam".</summary>
-    public string Kind { get; init; } = "sgd";
+    /// <summary>The update rule: sgd (momentum, the paper) or adam.</summary>
+    public OptimizerKind Kind { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Initial learning rate for both players.</summary>
     public float LearningRate { get; init; } = 0.1f;
@@ -168,6 +168,15 @@ public sealed record OptimizerConfig
 
     /// <summary>Adam β2.</summary>
     public float Beta2 { get; init; } = 0.999f;
+}
+
+/// <summary>The update rules a config may choose (JSON: "sgd", "adam").</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with momentum (the paper's rule).</summary>
+    Sgd,
+    /// <summary>Adam (DCGAN's).</summary>
+    Adam,
 }
 
 /// <summary>One phase of <see cref="OptimizerConfig.LrAnneal"/>: from training step <see cref="FromStep"/> on, divide the rate by <see cref="Factor"/> per update.</summary>

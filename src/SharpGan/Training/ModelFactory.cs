@@ -93,8 +93,8 @@ public static class ModelFactory
     /// <summary>One optimiser for a module's parameters, as the config says.</summary>
     public static Optimizer BuildOptimizer(OptimizerConfig o, Module module) => o.Kind switch
     {
-        "sgd" => new Sgd(module.NamedParameters(), o.LearningRate, o.MomentumStart),
-        "adam" => new Adam(module.NamedParameters(), o.LearningRate, o.Beta1, o.Beta2),
+        OptimizerKind.Sgd => new Sgd(module.NamedParameters(), o.LearningRate, o.MomentumStart),
+        OptimizerKind.Adam => new Adam(module.NamedParameters(), o.LearningRate, o.Beta1, o.Beta2),
         _ => throw new ConfigException($"optimizer.kind '{o.Kind}' is unknown; use sgd or adam"),
     };
 }

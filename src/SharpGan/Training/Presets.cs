@@ -28,7 +28,7 @@ public static class Presets
         PixelRange = PixelRange.MinusOneOne,
         Model = new ModelConfig { Architecture = architecture, NoiseDim = 100, Features = 64, OutputBiasFromData = false },
         Training = new TrainingConfig { BatchSize = 64, K = 1, Epochs = 25, SeparateDiscriminatorBatches = true },
-        Optimizer = new OptimizerConfig { Kind = "adam", LearningRate = 2e-4f, LrDecayFactor = 1, Beta1 = 0.5f, Beta2 = 0.999f },
+        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 2e-4f, LrDecayFactor = 1, Beta1 = 0.5f, Beta2 = 0.999f },
     };
 
     // PAPER §4, exactly: G 100 → 1200 → 1200 → 784 (U(±0.05), output bias from pixel marginals), D maxout
