@@ -130,17 +130,18 @@ public sealed class MixtureExperiment
         var optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         _dataRng = Rng.ForStream(options.Seed, RandomStream.Data);
         _real = new Tensor(options.BatchSize, 2);
-        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, Rng.ForStream(options.Seed, RandomStream.Noise), options.K)
-        {
-            GeneratorSteps = options.GeneratorSteps,
-        };
+        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, Rng.ForStream(options.Seed, RandomStream.Noise), options.K);
     }
 
     /// <summary>Runs iterations.</summary>
     public void Train(int steps)
     {
         for (int i = 0; i < steps; i++)
+        {
             _step.Run(() => { Mixture.Sample(_real.Data, _dataRng); return _real; });
+            // The Helvetica scenario: G trained "too much without updating D", on fresh noise each time.
+            for (int extra = 1; extra < _o.GeneratorSteps; extra++) _step.GeneratorStep(_step.NextNoise());
+        }
     }
 
     /// <summary>Draws samples (n, 2) with a fixed noise seed.</summary>

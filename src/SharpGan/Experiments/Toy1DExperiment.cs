@@ -149,14 +149,14 @@ public sealed class Toy1DExperiment
         for (int i = 0; i < steps; i++)
         {
             if (finalLearningRate is { } end) _optD.LearningRate = start + (end - start) * i / steps;
-            _step.StepDiscriminator(NextReal());
+            _step.DiscriminatorStep(NextReal());
         }
     }
 
     /// <summary>Trains G alone against the current D for <paramref name="steps"/> steps (Figure 1c).</summary>
     public void TrainGeneratorOnly(int steps)
     {
-        for (int i = 0; i < steps; i++) _step.StepGenerator();
+        for (int i = 0; i < steps; i++) _step.GeneratorStep(_step.NextNoise());
     }
 
     /// <summary>Measures the game now, on the x grid (mean ± 6σ).</summary>

@@ -13,18 +13,19 @@ namespace SharpGan.Gan;
 public readonly record struct StepStats(float DiscriminatorLoss, float GeneratorLoss, float MeanDReal, float MeanDFake);
 
 /// <summary>
-/// One training iteration of Algorithm 1: k discriminator steps, then one generator step.
-/// The D step runs G without recording (no G gradients are computed); the G step runs through a frozen D
-/// (no D gradients are computed), so neither update needs detach tricks. With <see cref="Simultaneous"/>
-/// (the reference code's choice, k = 1), both gradients come from the same minibatch and D's pre-update
-/// weights, and the two updates are applied together.
+/// Algorithm 1 of the paper, one iteration: k discriminator steps, then one generator step. Its two primitives are
+/// public so that experiments compose their own schedules (Figure 1 trains D alone; the Helvetica scenario takes several
+/// generator steps): <see cref="DiscriminatorStep"/> (fresh z, G held fixed: run without recording, so no G gradients
+/// exist) and <see cref="GeneratorStep"/> (through a frozen D, so no D gradients exist), neither needing detach tricks.
+/// With <see cref="Simultaneous"/> (the reference code's choice, k = 1) both gradients come from the same minibatch, the
+/// same z and D's pre-update weights, and the two updates are applied together.
 /// </summary>
 public sealed class AdversarialStep
 {
     private readonly Module _g, _d;
     private readonly Optimizer _optG, _optD;
     private readonly Rng _noiseRng;
-    private readonly int _batch, _noiseDim;
+    private readonly int _batch;
     private readonly Tape _tape = new();
     private readonly Tensor _noise, _targets;
 
@@ -37,14 +38,8 @@ public sealed class AdversarialStep
     /// <summary>Noise distribution.</summary>
     public NoisePrior Prior { get; }
 
-    /// <summary>Compute D and G gradients from one minibatch before applying either update.</summary>
+    /// <summary>Compute D and G gradients from one minibatch and one z before applying either update.</summary>
     public bool Simultaneous { get; }
-
-    /// <summary>
-    /// Generator steps per iteration (Algorithm 1: 1). More than 1 trains G "too much without updating D",
-    /// the paper's recipe for the Helvetica scenario (mode collapse).
-    /// </summary>
-    public int GeneratorSteps { get; init; } = 1;
 
     /// <summary>Run D on the real and fake halves in two passes (keeps BatchNorm statistics unmixed).</summary>
     public bool SeparateBatches { get; init; }
@@ -59,61 +54,70 @@ public sealed class AdversarialStep
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         if (simultaneous && k != 1) throw new ArgumentException("the simultaneous update applies D and G steps together, so k must be 1", nameof(k));
         (_g, _d, _optG, _optD, _noiseRng) = (generator, discriminator, generatorOptimizer, discriminatorOptimizer, noiseRng);
-        (_batch, _noiseDim, K, Loss, Prior, Simultaneous) = (batchSize, noiseDim, k, loss, prior, simultaneous);
+        (_batch, K, Loss, Prior, Simultaneous) = (batchSize, k, loss, prior, simultaneous);
         _noise = new Tensor(batchSize, noiseDim);
         _targets = new Tensor(2 * batchSize, 1);
         Array.Fill(_targets.Data, 1f, 0, batchSize); // rows [0, m) real → 1, rows [m, 2m) fake → 0
     }
 
-    /// <summary>Runs one iteration. <paramref name="nextRealBatch"/> is called once per D step and returns (m, dim) data.</summary>
+    /// <summary>
+    /// One iteration, as Algorithm 1 reads. <paramref name="nextRealBatch"/> is called once per D step and returns (m, dim)
+    /// data. Returns D's cost and outputs on its last step and G's cost.
+    /// </summary>
     public StepStats Run(Func<Tensor> nextRealBatch)
     {
-        if (Simultaneous && GeneratorSteps != 1) throw new InvalidOperationException("the simultaneous update takes exactly one generator step");
-        StepStats stats = default;
-        for (int step = 0; step < K; step++)
+        if (Simultaneous)
         {
-            stats = DiscriminatorGradients(nextRealBatch());
-            if (!Simultaneous) _optD.Step();
-        }
-        float gLoss = GeneratorGradients(); // in simultaneous mode, reuses the z of the D step
-        if (Simultaneous) _optD.Step();
-        _optG.Step();
-        for (int extra = 1; extra < GeneratorSteps; extra++)
-        {
-            gLoss = GeneratorGradients();
+            var real = nextRealBatch();
+            var z = NextNoise();
+            var both = DiscriminatorGradients(real, z) with { GeneratorLoss = GeneratorGradients(z) };
+            _optD.Step();
             _optG.Step();
+            return both;
         }
-        return stats with { GeneratorLoss = gLoss };
+        StepStats stats = default;
+        for (int step = 0; step < K; step++)                 // for k steps:
+            stats = DiscriminatorStep(nextRealBatch());        //   update D on m real and m generated examples
+        return stats with { GeneratorLoss = GeneratorStep(NextNoise()) }; // update G on m fresh noise samples
     }
 
-    /// <summary>One discriminator update on this real batch against fresh fakes, G held fixed (D → D* when repeated).</summary>
-    public StepStats StepDiscriminator(Tensor real)
+    /// <summary>One discriminator update on this real batch against fakes from fresh noise, G held fixed (D → D* when repeated).</summary>
+    public StepStats DiscriminatorStep(Tensor real)
     {
         if (Simultaneous) throw new InvalidOperationException("single steps are not defined for the simultaneous update");
-        var stats = DiscriminatorGradients(real);
+        var stats = DiscriminatorGradients(real, NextNoise());
         _optD.Step();
         return stats;
     }
 
-    /// <summary>One generator update through the current, frozen D with fresh noise; returns G's loss.</summary>
-    public float StepGenerator()
+    /// <summary>One generator update on <paramref name="z"/> (m, noise dim) through the current, frozen D; returns G's cost.</summary>
+    public float GeneratorStep(Tensor z)
     {
         if (Simultaneous) throw new InvalidOperationException("single steps are not defined for the simultaneous update");
-        float loss = GeneratorGradients();
+        float loss = GeneratorGradients(z);
         _optG.Step();
         return loss;
     }
 
-    private StepStats DiscriminatorGradients(Tensor real)
+    /// <summary>
+    /// Draws a fresh minibatch of noise from <see cref="Prior"/> into this step's buffer and returns it: valid until the
+    /// next draw, which overwrites it.
+    /// </summary>
+    public Tensor NextNoise()
+    {
+        NoiseSampler.Fill(Prior, _noise.Data, _noiseRng);
+        return _noise;
+    }
+
+    private StepStats DiscriminatorGradients(Tensor real, Tensor z)
     {
         if (real.Shape.Length != 2 || real.Shape[0] != _batch)
             throw new ArgumentException($"a real batch must be ({_batch}, dim), got [{Shapes.Format(real.Shape)}]", nameof(real));
         _optD.ZeroGrad();
-        NoiseSampler.Fill(Prior, _noise.Data, _noiseRng);
         using (_tape.Begin())
         {
             Tensor fake;
-            using (_tape.NoGrad()) fake = _g.Forward(_noise);
+            using (_tape.NoGrad()) fake = _g.Forward(z);
             // Real rows first, fake rows second: in one pass, or in two so BatchNorm sees each kind alone.
             var logits = SeparateBatches ? Ops.Concat(0, _d.Forward(real), _d.Forward(fake)) : _d.Forward(Ops.Concat(0, real, fake));
             var loss = GanLosses.Discriminator(logits, _targets);
@@ -123,14 +127,13 @@ public sealed class AdversarialStep
         }
     }
 
-    private float GeneratorGradients()
+    private float GeneratorGradients(Tensor z)
     {
         _optG.ZeroGrad();
-        if (!Simultaneous) NoiseSampler.Fill(Prior, _noise.Data, _noiseRng);
         using (_tape.Begin())
         {
             Tensor loss;
-            using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(_g.Forward(_noise)), Loss);
+            using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(_g.Forward(z)), Loss);
             _tape.Backward(loss);
             return loss.Item();
         }
