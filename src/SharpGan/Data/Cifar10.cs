@@ -185,19 +185,13 @@ public static class Cifar10
         }
     }
 
-    // An entry's bytes, grown as they arrive (a header's size may lie), then its padding skipped.
+    // An entry's bytes, read as they arrive (a header's size may lie), then its padding skipped.
     private static byte[] ReadEntry(Stream tar, long size, long padded)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        while (buffer.Length < size)
-        {
-            int n = tar.Read(chunk, 0, (int)Math.Min(chunk.Length, size - buffer.Length));
-            if (n == 0) throw new InvalidDataException("the CIFAR-10 archive ends inside an entry");
-            buffer.Write(chunk, 0, n);
-        }
+        byte[] data = StreamBytes.ReadAtMost(tar, size);
+        if (data.Length < size) throw new InvalidDataException("the CIFAR-10 archive ends inside an entry");
         Skip(tar, padded - size);
-        return buffer.ToArray();
+        return data;
     }
 
     private static string Field(ReadOnlySpan<byte> bytes)

@@ -38,22 +38,15 @@ public static class IdxFile
         {
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
             var header = new byte[4 + 4 * MaxRank];
-            int got = ReadUpTo(gzip, header.AsSpan(0, 4));
-            if (got == 4 && header[0] == 0 && header[1] == 0 && header[3] is >= 1 and <= MaxRank) got += ReadUpTo(gzip, header.AsSpan(4, 4 * header[3]));
+            int got = gzip.ReadAtLeast(header.AsSpan(0, 4), 4, throwOnEndOfStream: false);
+            if (got == 4 && header[0] == 0 && header[1] == 0 && header[3] is >= 1 and <= MaxRank)
+                got += gzip.ReadAtLeast(header.AsSpan(4, 4 * header[3]), 4 * header[3], throwOnEndOfStream: false);
             long declared = DeclaredLength(header.AsSpan(0, got), source);
-            // Grows with what is actually inflated, never beyond the declared length + 1.
-            using var output = new MemoryStream();
-            output.Write(header, 0, got);
-            var chunk = new byte[81920];
-            while (output.Length <= declared)
-            {
-                int n = gzip.Read(chunk, 0, (int)Math.Min(chunk.Length, declared + 1 - output.Length));
-                if (n == 0) break;
-                output.Write(chunk, 0, n);
-            }
-            if (output.Length > declared)
+            // Never inflated beyond the declared length + 1 (the one byte that tells of trailing data).
+            byte[] rest = StreamBytes.ReadAtMost(gzip, declared + 1 - got);
+            if (got + rest.Length > declared)
                 throw new InvalidDataException($"{source}: the gzip data holds more than the {declared} bytes its IDX header declares");
-            return output.ToArray();
+            return [.. header.AsSpan(0, got), .. rest];
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
@@ -66,18 +59,6 @@ public static class IdxFile
     }
 
     private const int MaxRank = 4;
-
-    private static int ReadUpTo(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = stream.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
 
     /// <summary>
     /// Checks an IDX header (magic, element type, rank, dimensions) and returns the file length it declares:
