@@ -80,7 +80,7 @@ internal static partial class CliErrors
     };
 
     /// <summary>Adds a range check to a numeric option: outside [min, max] is a parse error (exit 2) naming the option.</summary>
-    public static Option<T> InRange<T>(this Option<T> option, double min, double max, string? why = null)
+    public static Option<T> InRange<T>(this Option<T> option, double min, double max)
     {
         option.Validators.Add(result =>
         {
@@ -91,7 +91,7 @@ internal static partial class CliErrors
             if (value is null) return;
             double v = Convert.ToDouble(value, CultureInfo.InvariantCulture);
             if (!(v >= min && v <= max))
-                result.AddError($"{option.Name} must be in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]{why}; got {result.Tokens[0].Value}");
+                result.AddError($"{option.Name} must be in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]; got {result.Tokens[0].Value}");
         });
         return option;
     }

@@ -40,15 +40,19 @@ internal static class EvalCommand
     {
         if (parse.GetValue(Sigma) is { } fixedSigma && !(fixedSigma > 0)) throw new UserError($"--sigma must be positive, got {fixedSigma}");
         int repeats = parse.GetValue(Repeats);
-        var sets = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset, repeats);
-        var set = sets[0];
+        // Draws are made and scored one at a time: --repeats 100 of 10 000 samples never holds more than one set.
+        using var draws = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset, repeats).GetEnumerator();
+        draws.MoveNext();
+        var set = draws.Current;
         if (set.Dimension != 784) throw new UserError($"the Parzen protocol is defined for 28×28 images; these samples are {set.Height}×{set.Width}×{set.Channels}");
         string datasetName = set.Dataset, source = set.Source;
         var info = DatasetCatalog.Get(datasetName);
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var validation = ImageDataset.Load(info, DatasetSplit.Validation, PixelRange.ZeroOne, locator).Take(1_000);
         var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
-        var results = sets.Select(s => ParzenWindow.Evaluate(s.Values, s.Count, validation.Pixels, validation.Count, test.Pixels, test.Count, 784, parse.GetValue(Sigma))).ToList();
+        ParzenResult Score(SampleSet s) => ParzenWindow.Evaluate(s.Values, s.Count, validation.Pixels, validation.Count, test.Pixels, test.Count, 784, parse.GetValue(Sigma));
+        var results = new List<ParzenResult> { Score(set) };
+        while (draws.MoveNext()) results.Add(Score(draws.Current));
         var r = results[0];
         double mean = results.Average(x => x.TestMean);
         // Spread over the draw of samples (sample standard deviation across repeats); the ± of one estimate is the

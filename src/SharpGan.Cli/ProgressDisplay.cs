@@ -33,7 +33,7 @@ internal static class ProgressDisplay
     }
 
     // The whole run's position (epoch x/N, step, %), this session's speed; "—" until speed is known.
-    internal static string Describe(TrainProgress p) =>
+    private static string Describe(TrainProgress p) =>
         $"epoch {p.Epoch,6:F2}/{p.TotalEpochs}  step {p.Step}/{p.TotalSteps} ({100 * p.Fraction:F1}%)  D loss {p.Last.DiscriminatorLoss:F3}  G loss {p.Last.GeneratorLoss:F3}  " +
         $"D(x) {p.Last.MeanDReal:F3}  D(G(z)) {p.Last.MeanDFake:F3}  {(p.ImagesPerSecond is { } ips ? $"{ips:F0}" : "—")} img/s  ETA {Format(p.Remaining)}";
 

@@ -23,13 +23,14 @@ internal static class SampleSource
     /// </summary>
     public static SampleSet Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
         Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset) =>
-        Resolve(parse, run, samples, checkpoint, rawGenerator, count, seed, dataset, repeats: 1)[0];
+        Resolve(parse, run, samples, checkpoint, rawGenerator, count, seed, dataset, repeats: 1).First();
 
     /// <summary>
     /// As above, <paramref name="repeats"/> independent sets from a run (noise seeds --seed, --seed + 1, …), to measure
-    /// how much a score owes to the draw of samples. A file is one set: more than one is refused.
+    /// how much a score owes to the draw of samples. A file is one set: more than one is refused. The generator is loaded
+    /// at once; each draw is made as the sequence reaches it, so only one set is in memory at a time.
     /// </summary>
-    public static IReadOnlyList<SampleSet> Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
+    public static IEnumerable<SampleSet> Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
         Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset, int repeats)
     {
         var runDir = parse.GetValue(run);
@@ -52,6 +53,6 @@ internal static class SampleSource
             var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;
             config.PixelRange.ToUnitRange(drawn);
             return new SampleSet(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
-        }).ToList();
+        });
     }
 }
