@@ -23,8 +23,9 @@ internal static class GanStepBench
         var config = Presets.Get(preset);
         int batch = config.Training.BatchSize;
         var models = ModelFactory.Build(config, null);
-        var optG = ModelFactory.BuildOptimizer(config.Optimizer, models.Generator);
-        var optD = ModelFactory.BuildOptimizer(config.Optimizer, models.Discriminator);
+        int batchesPerEpoch = 60_000 / batch; // MNIST's training set: only places the momentum ramp's epochs
+        var optG = ModelFactory.BuildOptimizer(config, models.Generator, Player.Generator, batchesPerEpoch);
+        var optD = ModelFactory.BuildOptimizer(config, models.Discriminator, Player.Discriminator, batchesPerEpoch);
         var step = new AdversarialStep(models.Generator, models.Discriminator, optG, optD, batch, models.NoiseDim, new Rng(99))
         {
             SeparateBatches = config.Training.SeparateDiscriminatorBatches,

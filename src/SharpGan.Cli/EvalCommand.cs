@@ -50,7 +50,7 @@ internal static class EvalCommand
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
         var validation = ImageDataset.Load(info, DatasetSplit.Validation, PixelRange.ZeroOne, locator).Take(1_000);
         var test = ImageDataset.Load(info, DatasetSplit.Test, PixelRange.ZeroOne, locator);
-        ParzenResult Score(SampleSet s) => ParzenWindow.Evaluate(s.Values, s.Count, validation.Pixels, validation.Count, test.Pixels, test.Count, 784, parse.GetValue(Sigma));
+        ParzenResult Score(LoadedSamples s) => ParzenWindow.Evaluate(s.Values, s.Count, validation.Pixels, validation.Count, test.Pixels, test.Count, 784, parse.GetValue(Sigma));
         var results = new List<ParzenResult> { Score(set) };
         while (draws.MoveNext()) results.Add(Score(draws.Current));
         var r = results[0];

@@ -40,12 +40,12 @@ internal static class MetricsCommand
         var train = DatasetCatalog.Load(dataset, DatasetSplit.Train, PixelRange.ZeroOne, locator);
         int n = Math.Min(set.Count, Math.Min(test.Count, train.Count));
         var reference = new MetricsReference(classifier, test.Pixels, n);
-        var model = SampleMetrics.Compute(classifier, samples, n, reference);
-        var floor = SampleMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
+        var model = FeatureSpaceMetrics.Compute(classifier, samples, n, reference);
+        var floor = FeatureSpaceMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
         if (parse.GetValue(Json))
         {
             // Keys as eval parzen's (source, dataset, samples); fractions to 4 decimals, distances and scores to 3.
-            object Row(SampleMetricsResult r) => new
+            object Row(FeatureSpaceScores r) => new
             {
                 frechet_distance = Math.Round(r.FrechetDistance, 3), classifier_score = Math.Round(r.ClassifierScore, 3), classes_covered = r.ClassesCovered,
                 class_histogram = r.ClassHistogram.Select(h => Math.Round(h, 4)), precision = Math.Round(r.Precision, 4), recall = Math.Round(r.Recall, 4),

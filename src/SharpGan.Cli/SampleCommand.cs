@@ -37,7 +37,7 @@ internal static class SampleCommand
         var (outPath, extension) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"), (".npy", "float32 [count, pixels] in [0, 1]"));
         var (models, config, path) = new RunDirectory(parse.GetValue(Run)!.FullName).LoadGenerator(parse.GetValue(CheckpointFile)?.FullName, parse.GetValue(RawGenerator));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
-        var samples = Sampling.Generate(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
+        var samples = Samples.Draw(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         float low = config.PixelRange.Low();
         if (extension == ".npy")
         {

@@ -8,7 +8,7 @@ using SharpGan.Training;
 namespace SharpGan.Cli;
 
 /// <summary>Samples to evaluate, in [0, 1], with the dataset they imitate and where they came from.</summary>
-internal sealed record SampleSet(float[] Values, int Count, int Height, int Width, int Channels, string Dataset, string Source)
+internal sealed record LoadedSamples(float[] Values, int Count, int Height, int Width, int Channels, string Dataset, string Source)
 {
     /// <summary>Values per sample.</summary>
     public int Dimension => Height * Width * Channels;
@@ -21,7 +21,7 @@ internal static class SampleSource
     /// Draws --count samples from the run's checkpoint, or reads up to --count from the file (sized for --dataset's
     /// images). A file holding fewer than an explicit --count is refused; with the default count, all it holds are used.
     /// </summary>
-    public static SampleSet Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
+    public static LoadedSamples Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
         Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset) =>
         Resolve(parse, run, samples, checkpoint, rawGenerator, count, seed, dataset, repeats: 1).First();
 
@@ -30,7 +30,7 @@ internal static class SampleSource
     /// how much a score owes to the draw of samples. A file is one set: more than one is refused. The generator is loaded
     /// at once; each draw is made as the sequence reaches it, so only one set is in memory at a time.
     /// </summary>
-    public static IEnumerable<SampleSet> Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
+    public static IEnumerable<LoadedSamples> Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
         Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset, int repeats)
     {
         var runDir = parse.GetValue(run);
@@ -45,14 +45,14 @@ internal static class SampleSource
             var (held, _, values) = SampleFile.Read(samplesFile.FullName, h * w * c);
             if (held < requested && parse.GetResult(count) is { Implicit: false })
                 throw new UserError($"{samplesFile.FullName}: holds {held} samples, fewer than the {requested} requested with --count");
-            return [new SampleSet(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName)];
+            return [new LoadedSamples(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName)];
         }
         var (models, config, path) = new RunDirectory(runDir!.FullName).LoadGenerator(parse.GetValue(checkpoint)?.FullName, parse.GetValue(rawGenerator));
         return Enumerable.Range(0, repeats).Select(r =>
         {
-            var drawn = Sampling.Generate(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;
+            var drawn = Samples.Draw(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;
             config.PixelRange.ToUnitRange(drawn);
-            return new SampleSet(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
+            return new LoadedSamples(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
         });
     }
 }

@@ -1,3 +1,4 @@
+using SharpGan.Models;
 using SharpGan.Data;
 using SharpGan.Tensors;
 using SharpGan.Training;
@@ -141,10 +142,10 @@ public class Cifar10Tests : IDisposable
     [Fact]
     public void ArchitectureThatCannotMakeTheImageSizeIsRefused()
     {
-        var wrong = Presets.Get("cifar10-dcgan") with { Model = Presets.Get("cifar10-dcgan").Model with { Architecture = "dcgan28" } };
+        var wrong = Presets.Get("cifar10-dcgan") with { Model = Presets.Get("cifar10-dcgan").Model with { Architecture = Architecture.Dcgan28 } };
         var ex = Assert.Throws<ConfigException>(() => ConfigIo.Validate(wrong));
         Assert.Contains("dcgan28 makes 28×28 images, but cifar10 images are 32×32×3; use dcgan32", ex.Message);
-        var mnist32 = Presets.Get("mnist-dcgan") with { Model = Presets.Get("mnist-dcgan").Model with { Architecture = "dcgan32" } };
+        var mnist32 = Presets.Get("mnist-dcgan") with { Model = Presets.Get("mnist-dcgan").Model with { Architecture = Architecture.Dcgan32 } };
         Assert.Contains("use dcgan28", Assert.Throws<ConfigException>(() => ConfigIo.Validate(mnist32)).Message);
     }
 

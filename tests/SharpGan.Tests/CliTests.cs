@@ -1,3 +1,4 @@
+using SharpGan.Models;
 using SharpGan.Cli;
 using SharpGan.Evaluation;
 using SharpGan.Gan;
@@ -113,7 +114,7 @@ public class CliTests : IDisposable
         Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "4", "--out", fromAverage).Code);
         Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "4", "--out", fromG, "--raw-generator").Code);
         var plain = GeneratorAverageTests.PlainModelsWith(averaged, Checkpoint.GeneratorPrefix);
-        var expected = Sampling.Generate(plain, averaged.Config.Model.NoisePrior, 4, new Rng(1)).Data;
+        var expected = Samples.Draw(plain, averaged.Config.Model.NoisePrior, 4, new Rng(1)).Data;
         Assert.Equal(expected, SampleFile.Read(fromG, 784).Values);
         Assert.NotEqual(expected, SampleFile.Read(fromAverage, 784).Values);
 
@@ -229,7 +230,7 @@ public class CliTests : IDisposable
     {
         string path = Path.Combine(_dir, "cifar28.json");
         var preset = Presets.Get("cifar10-dcgan");
-        File.WriteAllText(path, ConfigIo.ToJson(preset with { Model = preset.Model with { Architecture = "dcgan28" } }));
+        File.WriteAllText(path, ConfigIo.ToJson(preset with { Model = preset.Model with { Architecture = Architecture.Dcgan28 } }));
         var (code, _, err) = Sharpgan("train", "--config", path, "--out", Path.Combine(_dir, "never"));
         Assert.Equal(2, code);
         Assert.Contains("use dcgan32", err);

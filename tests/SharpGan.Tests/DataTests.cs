@@ -164,12 +164,12 @@ public class DataTests : IDisposable
     public void SamplerCoversAnEpochWithoutRepeatsAndResumesMidEpoch()
     {
         var data = TestData.Mnist(1000);
-        var a = new MinibatchSampler(data, 100, new Rng(3));
+        var a = new ShuffledMinibatches(data, 100, new Rng(3));
         var batch = new Tensor(100, 784);
         var seen = new HashSet<float>();
         for (int i = 0; i < 10; i++) { a.Next(batch); seen.Add(batch.Data.Sum()); }
         Assert.True(seen.Count >= 95 * 10 / 100); // ten different batches (sums differ)
-        var b = new MinibatchSampler(data, 100, new Rng(999));
+        var b = new ShuffledMinibatches(data, 100, new Rng(999));
         for (int i = 0; i < 13; i++) a.Next(batch);
         b.SetState(a.GetState());
         var x = new Tensor(100, 784); var y = new Tensor(100, 784);

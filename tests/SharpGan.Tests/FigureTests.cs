@@ -34,8 +34,8 @@ public class FigureTests
         // Endpoints are G at the drawn noise vectors: redraw them and compare.
         var rng = new Rng(3);
         var ends = new Tensor(2, 100);
-        NoiseSampler.Fill(NoisePrior.Gaussian, ends.Data, rng);
-        var g = Sampling.Generate(models, ends);
+        NoisePrior.Gaussian.Fill(ends.Data, rng);
+        var g = Samples.Draw(models, ends);
         Assert.Equal(g.Data.AsSpan(0, 784).ToArray(), rows.Data.AsSpan(0, 784).ToArray());
         Assert.Equal(g.Data.AsSpan(784, 784).ToArray(), rows.Data.AsSpan(4 * 784, 784).ToArray());
     }

@@ -209,7 +209,7 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
             var models = ModelFactory.Build(c.Config, null);
             Checkpoint.LoadGenerators(c, models);
             Checkpoint.LoadWeights(c, Checkpoint.DiscriminatorPrefix, models.Discriminator);
-            Checkpoint.LoadOptimizer(c, Checkpoint.GeneratorOptimizerPrefix, ModelFactory.BuildOptimizer(c.Config.Optimizer, models.Generator));
+            Checkpoint.LoadOptimizer(c, Checkpoint.GeneratorOptimizerPrefix, ModelFactory.BuildOptimizer(c.Config, models.Generator, Player.Generator, batchesPerEpoch: 1));
         }, typeof(InvalidDataException), (s, r) =>
         {
             // Edit the embedded config or trainer state, then write a well-formed file around it.

@@ -56,7 +56,7 @@ public sealed class GeneratorAverageTests : IDisposable
     [Fact]
     public void BatchNormStatisticsAreCopiedNotAveraged()
     {
-        var layout = DcganLayout.ByArchitecture["dcgan28"];
+        var layout = Architecture.Dcgan28.Dcgan()!;
         var live = layout.Generator(8, 4, 1);
         var averaged = layout.Generator(8, 4, 1);
         var average = new GeneratorAverage(live, averaged, 0.99);
@@ -95,12 +95,12 @@ public sealed class GeneratorAverageTests : IDisposable
         Assert.NotEqual(Weights(models.Generator), Weights(models.AveragedGenerator!));
         var noise = new Tensor(7, models.NoiseDim);
         new Rng(5).FillGaussian(noise.Data);
-        var samples = Sampling.Generate(models, noise);
+        var samples = Samples.Draw(models, noise);
         // …the saved average: loaded as the plain G of a model without averaging, it draws the same samples.
-        Assert.Equal(Sampling.Generate(PlainModelsWith(a, Checkpoint.AveragedGeneratorPrefix), noise).Data, samples.Data);
+        Assert.Equal(Samples.Draw(PlainModelsWith(a, Checkpoint.AveragedGeneratorPrefix), noise).Data, samples.Data);
         var reloaded = ModelFactory.Build(a.Config, null);
         Checkpoint.LoadGenerators(a, reloaded);
-        Assert.Equal(samples.Data, Sampling.Generate(reloaded, noise).Data);
+        Assert.Equal(samples.Data, Samples.Draw(reloaded, noise).Data);
     }
 
     [Fact]

@@ -61,10 +61,9 @@ public class OptimizerTests
     [Fact]
     public void LearningRateDecaysPerUpdateToItsFloor()
     {
-        var sgd = new Sgd(One(0, 0), 0.1f);
-        var decay = new LearningRateDecay(0.1f, 1.000004, 1e-6f);
-        for (int i = 0; i < 1000; i++) { decay.Apply(sgd); sgd.Step(); }
-        decay.Apply(sgd);
+        var decay = new ExponentialDecay(0.1f, 1.000004, 1e-6f);
+        var sgd = new Sgd(One(0, 0), decay);
+        for (int i = 0; i < 1000; i++) sgd.Step();
         double expected = 0.1 / Math.Pow(1.000004, 1000);
         Assert.True(Math.Abs(sgd.LearningRate - expected) <= 1e-7 * expected, $"lr {sgd.LearningRate:R}, expected {expected:R}");
         Assert.Equal(1e-6f, decay.After(10_000_000));
@@ -73,15 +72,15 @@ public class OptimizerTests
     [Fact]
     public void AnnealPhasesContinueFromTheRateReached()
     {
-        var decay = new LearningRateDecay(0.1f, 1.000004, 1e-6f, [(1000, 1.0001), (3000, 1.001)]);
-        var single = new LearningRateDecay(0.1f, 1.000004, 1e-6f);
+        var decay = new ExponentialDecay(0.1f, 1.000004, 1e-6f, [(1000, 1.0001), (3000, 1.001)]);
+        var single = new ExponentialDecay(0.1f, 1.000004, 1e-6f);
         double atFirst = 0.1f / Math.Pow(1.000004, 1000), atSecond = atFirst / Math.Pow(1.0001, 2000);
         Assert.Equal(single.After(1000), decay.After(1000));               // identical up to the phase
         Assert.Equal((float)(atFirst / 1.0001), decay.After(1001));  // then the new factor, no jump
         Assert.Equal((float)(atSecond / Math.Pow(1.001, 10)), decay.After(3010), 1e-8);
         Assert.Equal(1e-6f, decay.After(20_000));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateDecay(0.1f, 1, 0, [(10, 1.1), (10, 1.2)]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateDecay(0.1f, 1, 0, [(10, 0.5)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(0.1f, 1, 0, [(10, 1.1), (10, 1.2)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(0.1f, 1, 0, [(10, 0.5)]));
     }
 
     [Fact]
@@ -101,7 +100,38 @@ public class OptimizerTests
         Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(One(0, 0), -0.1f)).ParamName);
         Assert.Equal("Momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(One(0, 0), 0.1f, 1f)).ParamName);
         Assert.Equal("beta1", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(One(0, 0), 1e-3f, 1.5f)).ParamName);
-        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new LearningRateDecay(0.1f, 0.9, 0)).ParamName);
-        Assert.Equal("toEpoch", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearRamp(0.5f, 0.7f, 5, 5)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(0.1f, 0.9, 0)).ParamName);
+        Assert.Equal("to", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearRamp(0.5f, 0.7f, 5, 5)).ParamName);
+    }
+
+    [Fact]
+    public void SchedulesMapOntoTheUpdateClock()
+    {
+        var ramp = new LinearRamp(0f, 10f, 0, 10);
+        // 2 units an update, 5 units a tick: update u reads tick ⌊2u/5⌋.
+        Assert.Equal([0, 0, 0, 1, 1, 2, 2], Enumerable.Range(0, 7).Select(u => ramp.InUnits(2, 5).At(u)).ToArray());
+        Assert.Equal([0, 0, 0, 3, 3, 3, 6], Enumerable.Range(0, 7).Select(u => ramp.HeldFor(3).At(u)).ToArray());
+        Assert.Equal([0, 0, 0, 1, 2], Enumerable.Range(0, 5).Select(u => ramp.Delayed(2).At(u)).ToArray());
+        Assert.Equal(2.5, ramp.Times(0.5f).At(5));
+        var steps = new PiecewiseConstant(1e-3f, (4, 1e-4f));
+        Assert.Equal([1e-3f, 1e-3f, 1e-4f, 1e-4f], new long[] { 0, 3, 4, 9 }.Select(u => (float)steps.At(u)).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PiecewiseConstant(1f, (4, 1f), (4, 2f)));
+    }
+
+    [Fact]
+    public void TheOptimiserReadsItsSchedulesBeforeEachUpdate()
+    {
+        var p = new Tensor(1) { RequiresGrad = true };
+        p.Grad = [1f];
+        var sgd = new Sgd([("p", p)], new PiecewiseConstant(1f, (1, 0.5f)), new PiecewiseConstant(0f, (1, 0.5f)));
+        Assert.Equal((1f, 0f), (sgd.LearningRate, sgd.Momentum));
+        sgd.Step();                      // v = −1, θ = −1
+        Assert.Equal((0.5f, 0.5f), (sgd.LearningRate, sgd.Momentum));
+        sgd.Step();                      // v = 0.5·(−1) − 0.5·1 = −1, θ = −2
+        Assert.Equal(-2f, p.Data[0]);
+        // A schedule that leaves the valid range is refused at the update that would read it.
+        var bad = new Sgd([("p", p)], 0.1f, new PiecewiseConstant(0.5f, (1, 1f)));
+        bad.Step();
+        Assert.Throws<ArgumentOutOfRangeException>(bad.Step);
     }
 }

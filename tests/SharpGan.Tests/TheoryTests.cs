@@ -1,3 +1,4 @@
+using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.Experiments;
 using Xunit;

@@ -60,7 +60,7 @@ public class TrainerTests : IDisposable
         new Rng(77).FillGaussian(noise.Data);
         double Distance()
         {
-            var samples = Sampling.Generate(trainer.Models, noise);
+            var samples = Samples.Draw(trainer.Models, noise);
             double sum = 0;
             for (int j = 0; j < 784; j++)
             {
@@ -92,7 +92,7 @@ public class TrainerTests : IDisposable
         var a = Checkpoint.Read(Run("straight").LatestCheckpoint()!);
         var b = Checkpoint.Read(Run("split").LatestCheckpoint()!);
         foreach (var (name, t) in a.Content.Tensors) Assert.Equal(t.Data, b.Content.Tensors[name].Data);
-        Assert.Equal(a.State.Sampler.Epoch, b.State.Sampler.Epoch);
+        Assert.Equal(a.State.Minibatches.Epoch, b.State.Minibatches.Epoch);
         // metrics.csv of the resumed run has each step once
         var steps = new MetricsLog(Run("split").MetricsPath, long.MaxValue).Rows.Select(r => r.Step).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);

@@ -40,13 +40,13 @@ public static class Figures
         var noise = new Tensor(rows * steps, nz);
         for (int r = 0; r < rows; r++)
         {
-            NoiseSampler.Fill(prior, ends, rng);
+            prior.Fill(ends, rng);
             for (int s = 0; s < steps; s++)
             {
                 float t = s / (float)(steps - 1);
                 for (int k = 0; k < nz; k++) noise.Data[(r * steps + s) * nz + k] = (1 - t) * ends[k] + t * ends[nz + k];
             }
         }
-        return Sampling.Generate(models, noise);
+        return Samples.Draw(models, noise);
     }
 }

@@ -32,10 +32,10 @@ public sealed class TrainingQualityProbe : ISampleQualityProbe
     public SampleQuality Measure(GanModels models, GanConfig config, long step)
     {
         // Own noise stream per step: measuring never advances the training Rngs, so runs resume identically.
-        var rng = new Rng(Rng.StreamSeed(config.Seed, RandomStream.SampleNoise) ^ (ulong)step);
-        float[] samples = Sampling.Generate(models, config.Model.NoisePrior, _samples, rng).Data;
+        var rng = new RandomStreams(config.Seed).Fork(RandomStream.SampleNoise, (ulong)step);
+        float[] samples = Samples.Draw(models, config.Model.NoisePrior, _samples, rng).Data;
         config.PixelRange.ToUnitRange(samples);
-        var m = SampleMetrics.Compute(_classifier, samples, _samples, _reference);
+        var m = FeatureSpaceMetrics.Compute(_classifier, samples, _samples, _reference);
         double? parzen = null;
         if (_validation is not null && _test is not null)
         {

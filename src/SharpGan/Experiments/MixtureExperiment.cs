@@ -1,3 +1,5 @@
+using SharpGan.Data;
+using SharpGan.Evaluation;
 using SharpGan.Gan;
 using SharpGan.Nn;
 using SharpGan.Optim;
@@ -46,62 +48,6 @@ public sealed record MixtureOptions
     }
 }
 
-/// <summary>A 2-D Gaussian mixture with equal weights and one σ.</summary>
-public sealed record GaussianMixture2D(IReadOnlyList<(double X, double Y)> Means, double Std)
-{
-    /// <summary>The named layouts.</summary>
-    public static GaussianMixture2D FromLayout(string layout) => layout switch
-    {
-        "ring8" => new(Enumerable.Range(0, 8).Select(i => (2 * Math.Cos(2 * Math.PI * i / 8), 2 * Math.Sin(2 * Math.PI * i / 8))).ToList(), 0.02),
-        "grid25" => new(Enumerable.Range(0, 25).Select(i => (-4.0 + 2 * (i % 5), -4.0 + 2 * (i / 5))).ToList(), 0.05),
-        _ => throw new ArgumentException($"unknown layout '{layout}': use ring8 or grid25", nameof(layout)),
-    };
-
-    /// <summary>Fills (n, 2) points.</summary>
-    public void Sample(Span<float> destination, Rng rng)
-    {
-        for (int i = 0; i < destination.Length / 2; i++)
-        {
-            var (mx, my) = Means[rng.NextInt(Means.Count)];
-            destination[2 * i] = (float)(mx + Std * rng.NextGaussian());
-            destination[2 * i + 1] = (float)(my + Std * rng.NextGaussian());
-        }
-    }
-}
-
-/// <summary>How well samples cover a mixture's modes.</summary>
-/// <param name="ModesCovered">Modes with at least 10% of their fair share of high-quality samples.</param>
-/// <param name="Modes">Modes in the mixture.</param>
-/// <param name="HighQualityFraction">Samples within 3σ of their nearest mode.</param>
-/// <param name="KlToUniform">KL(mode histogram of the high-quality samples ‖ uniform over modes), nats (0 = perfectly balanced; log M = all in one mode).</param>
-public sealed record ModeCoverage(int ModesCovered, int Modes, double HighQualityFraction, double KlToUniform)
-{
-    /// <summary>Measures samples (n, 2) against a mixture.</summary>
-    public static ModeCoverage Measure(GaussianMixture2D mixture, ReadOnlySpan<float> samples)
-    {
-        int n = samples.Length / 2, m = mixture.Means.Count;
-        var counts = new int[m];
-        int good = 0;
-        for (int i = 0; i < n; i++)
-        {
-            int best = 0; double bestDist = double.MaxValue;
-            for (int k = 0; k < m; k++)
-            {
-                double dx = samples[2 * i] - mixture.Means[k].X, dy = samples[2 * i + 1] - mixture.Means[k].Y, dist = Math.Sqrt(dx * dx + dy * dy);
-                if (dist < bestDist) (bestDist, best) = (dist, k);
-            }
-            if (bestDist <= 3 * mixture.Std) { counts[best]++; good++; }
-        }
-        double fair = (double)n / m;
-        int covered = counts.Count(c => c >= 0.1 * fair);
-        double kl = 0;
-        if (good > 0)
-            foreach (int c in counts)
-                if (c > 0) kl += (double)c / good * Math.Log((double)c / good * m);
-        return new ModeCoverage(covered, m, (double)good / n, good > 0 ? kl : Math.Log(m));
-    }
-}
-
 /// <summary>GAN on a 2-D Gaussian mixture: Algorithm 1 (covers the modes) or G over-trained (Helvetica scenario).</summary>
 public sealed class MixtureExperiment
 {
@@ -120,7 +66,8 @@ public sealed class MixtureExperiment
         options.Validate();
         _o = options;
         Mixture = GaussianMixture2D.FromLayout(options.Layout);
-        var init = Rng.ForStream(options.Seed, RandomStream.Init);
+        var random = new RandomStreams(options.Seed);
+        var init = random[RandomStream.Init];
         _g = new Sequential(new Linear(options.NoiseDim, options.Hidden, Activation.ReLU), new Linear(options.Hidden, options.Hidden, Activation.ReLU), new Linear(options.Hidden, 2));
         _d = new Sequential(new Linear(2, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
         foreach (var net in new[] { _g, _d })
@@ -128,9 +75,9 @@ public sealed class MixtureExperiment
                 if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
         var optG = new Adam(_g.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         var optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
-        _dataRng = Rng.ForStream(options.Seed, RandomStream.Data);
+        _dataRng = random[RandomStream.Data];
         _real = new Tensor(options.BatchSize, 2);
-        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, Rng.ForStream(options.Seed, RandomStream.Noise), options.K);
+        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, random[RandomStream.Noise], options.K);
     }
 
     /// <summary>Runs iterations.</summary>

@@ -1,3 +1,4 @@
+using SharpGan.Evaluation;
 using SharpGan.IO;
 using SharpGan.Imaging;
 using SharpGan.Tensors;
@@ -14,7 +15,7 @@ public static class MixtureRun
         Directory.CreateDirectory(outDir);
         var exp = new MixtureExperiment(options);
         var data = new float[2 * 1000];
-        exp.Mixture.Sample(data, Rng.ForStream(options.Seed, RandomStream.SampleNoise));
+        exp.Mixture.Sample(data, new RandomStreams(options.Seed)[RandomStream.SampleNoise]);
         var dataPoints = Points(data);
         var panels = new List<ScatterPanel>();
         ModeCoverage coverage = ModeCoverage.Measure(exp.Mixture, exp.Samples(sampleCount));

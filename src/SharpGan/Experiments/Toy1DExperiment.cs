@@ -97,7 +97,8 @@ public sealed class Toy1DExperiment
     {
         options.Validate();
         _o = options;
-        var init = Rng.ForStream(options.Seed, RandomStream.Init);
+        var random = new RandomStreams(options.Seed);
+        var init = random[RandomStream.Init];
         _d = new Sequential(new Linear(1, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
         foreach (var (name, p) in _d.NamedParameters())
             if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
@@ -111,11 +112,13 @@ public sealed class Toy1DExperiment
         else _g = frozenGenerator;
         // A frozen generator has no parameters to optimise: give its optimiser a dummy one.
         var gParams = _g.NamedParameters().Any() ? _g.NamedParameters() : [("unused", new Tensor(1) { RequiresGrad = true })];
-        _optG = new Adam(gParams, options.LearningRate, 0.5f, 0.999f);
-        _optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
-        _dataRng = Rng.ForStream(options.Seed, RandomStream.Data);
+        // D's rate falls linearly over the game's iterations (k updates each); G's is a fixed fraction of D's.
+        var rate = new LinearRamp(options.LearningRate, options.FinalLearningRate, 0, options.Steps);
+        _optG = new Adam(gParams, rate.Times(options.GeneratorLearningRateRatio), 0.5f, 0.999f);
+        _optD = new Adam(_d.NamedParameters(), rate.InUnits(1, options.K), 0.5f, 0.999f);
+        _dataRng = random[RandomStream.Data];
         _real = new Tensor(options.BatchSize, 1);
-        _step = new AdversarialStep(_g, _d, _optG, _optD, options.BatchSize, 1, Rng.ForStream(options.Seed, RandomStream.Noise),
+        _step = new AdversarialStep(_g, _d, _optG, _optD, options.BatchSize, 1, random[RandomStream.Noise],
             options.K, GeneratorLoss.NonSaturating, NoisePrior.UniformUnit);
     }
 
@@ -130,9 +133,6 @@ public sealed class Toy1DExperiment
     {
         for (int i = 0; i < steps; i++)
         {
-            float progress = Math.Min(1f, StepsDone / (float)_o.Steps);
-            _optD.LearningRate = _o.LearningRate + (_o.FinalLearningRate - _o.LearningRate) * progress;
-            _optG.LearningRate = _optD.LearningRate * _o.GeneratorLearningRateRatio;
             var stats = _step.Run(NextReal);
             StepsDone++;
             onStep?.Invoke(StepsDone, stats);
@@ -143,20 +143,26 @@ public sealed class Toy1DExperiment
     /// Trains D alone (G fixed) for <paramref name="steps"/> steps: D → D*. With <paramref name="finalLearningRate"/>,
     /// D's rate falls linearly to it over these steps, so D settles at the optimum instead of jittering around it.
     /// </summary>
-    public void TrainDiscriminatorOnly(int steps, float? finalLearningRate = null)
-    {
-        float start = _optD.LearningRate;
-        for (int i = 0; i < steps; i++)
-        {
-            if (finalLearningRate is { } end) _optD.LearningRate = start + (end - start) * i / steps;
-            _step.DiscriminatorStep(NextReal());
-        }
-    }
+    public void TrainDiscriminatorOnly(int steps, float? finalLearningRate = null) =>
+        OffTheGameClock(_optD, steps, finalLearningRate, () => _step.DiscriminatorStep(NextReal()));
 
     /// <summary>Trains G alone against the current D for <paramref name="steps"/> steps (Figure 1c).</summary>
-    public void TrainGeneratorOnly(int steps)
+    public void TrainGeneratorOnly(int steps) =>
+        OffTheGameClock(_optG, steps, null, () => _step.GeneratorStep(_step.NextNoise()));
+
+    /// <summary>
+    /// Makes <paramref name="updates"/> updates of one player outside the game's iterations: at the rate of its last
+    /// update, or falling linearly from it to <paramref name="finalRate"/>; afterwards the game's schedule resumes where
+    /// it stood, as these updates were no iterations.
+    /// </summary>
+    private static void OffTheGameClock(Optimizer optimizer, int updates, float? finalRate, Action update)
     {
-        for (int i = 0; i < steps; i++) _step.GeneratorStep(_step.NextNoise());
+        var game = optimizer.LearningRateSchedule;
+        long from = optimizer.StepCount;
+        float last = (float)game.At(Math.Max(0, from - 1));
+        optimizer.LearningRateSchedule = finalRate is { } end ? new LinearRamp(last, end, from, from + updates) : Schedule.Constant(last);
+        for (int i = 0; i < updates; i++) update();
+        optimizer.LearningRateSchedule = game.Delayed(updates);
     }
 
     /// <summary>Measures the game now, on the x grid (mean ± 6σ).</summary>

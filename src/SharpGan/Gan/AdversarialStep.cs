@@ -105,7 +105,7 @@ public sealed class AdversarialStep
     /// </summary>
     public Tensor NextNoise()
     {
-        NoiseSampler.Fill(Prior, _noise.Data, _noiseRng);
+        Prior.Fill(_noise.Data, _noiseRng);
         return _noise;
     }
 

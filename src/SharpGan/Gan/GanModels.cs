@@ -1,10 +1,9 @@
 using SharpGan.Nn;
-using SharpGan.Tensors;
 
 namespace SharpGan.Gan;
 
-/// <summary>A generator and discriminator built from a config, with the Rng their dropout draws from.</summary>
-public sealed record GanModels(Module Generator, Module Discriminator, int NoiseDim, int SampleHeight, int SampleWidth, int SampleChannels, Rng DropoutRng)
+/// <summary>A generator and discriminator built from a config, and the shape of the samples G makes.</summary>
+public sealed record GanModels(Module Generator, Module Discriminator, int NoiseDim, int SampleHeight, int SampleWidth, int SampleChannels)
 {
     /// <summary>Values per sample.</summary>
     public int SampleDim => SampleHeight * SampleWidth * SampleChannels;

@@ -16,10 +16,10 @@ public enum NoisePrior
 }
 
 /// <summary>Draws noise from a <see cref="NoisePrior"/>.</summary>
-public static class NoiseSampler
+public static class NoisePriors
 {
-    /// <summary>Fills <paramref name="destination"/> with independent draws.</summary>
-    public static void Fill(NoisePrior prior, Span<float> destination, Rng rng)
+    /// <summary>Fills <paramref name="destination"/> with independent draws from the prior.</summary>
+    public static void Fill(this NoisePrior prior, Span<float> destination, Rng rng)
     {
         switch (prior)
         {

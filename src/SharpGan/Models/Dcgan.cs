@@ -13,13 +13,6 @@ namespace SharpGan.Models;
 /// <param name="Side">Image side: 28 (b = 7, two stages: PAPER §7's MNIST layout) or 32 (b = 4, three stages: CIFAR-10).</param>
 public sealed record DcganLayout(int Side)
 {
-    /// <summary>The layouts the presets use, by architecture name.</summary>
-    public static IReadOnlyDictionary<string, DcganLayout> ByArchitecture { get; } = new Dictionary<string, DcganLayout>
-    {
-        ["dcgan28"] = new(28),
-        ["dcgan32"] = new(32),
-    };
-
     /// <summary>Stride-2 stages: 2 for 28 (7 → 14 → 28), 3 for 32 (4 → 8 → 16 → 32).</summary>
     public int Stages => Side == 28 ? 2 : 3;
 

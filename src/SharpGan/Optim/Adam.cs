@@ -21,8 +21,8 @@ public sealed class Adam : Optimizer
     public float Epsilon { get; }
 
     /// <summary>Creates the optimiser (DCGAN: lr 2e-4, β1 0.5, β2 0.999).</summary>
-    public Adam(IEnumerable<(string Name, Tensor Value)> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
-        : base(parameters, learningRate)
+    public Adam(IEnumerable<(string Name, Tensor Value)> parameters, Schedule? learningRate = null, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+        : base(parameters, learningRate ?? 1e-3f)
     {
         if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
         if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1)");
@@ -34,13 +34,13 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient)
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate)
     {
         Span<float> m = _m[index], v = _v[index];
         long t = StepCount + 1;
         float b1 = Beta1, b2 = Beta2;
         float correction1 = 1f - MathF.Pow(b1, t), correction2 = 1f - MathF.Pow(b2, t);
-        float stepSize = LearningRate / correction1, rootCorrection2 = MathF.Sqrt(correction2);
+        float stepSize = learningRate / correction1, rootCorrection2 = MathF.Sqrt(correction2);
         int i = 0, w = Vector<float>.Count;
         var vb1 = new Vector<float>(b1); var vb1c = new Vector<float>(1 - b1);
         var vb2 = new Vector<float>(b2); var vb2c = new Vector<float>(1 - b2);

@@ -10,33 +10,39 @@ namespace SharpGan.Optim;
 public sealed class Sgd : Optimizer
 {
     private readonly float[][] _velocity;
-    private float _momentum;
+    private readonly Schedule _momentum;
+    private float _stepMomentum;
 
-    /// <summary>Momentum μ in [0, 1); a momentum schedule may change it between steps.</summary>
-    public float Momentum
-    {
-        get => _momentum;
-        set
-        {
-            if (!(value >= 0f && value < 1f)) throw new ArgumentOutOfRangeException(nameof(Momentum), value, "momentum must be in [0, 1)");
-            _momentum = value;
-        }
-    }
+    /// <summary>Momentum μ in [0, 1) the next update applies, from the momentum schedule.</summary>
+    public override float Momentum => (float)_momentum.At(StepCount);
 
-    /// <summary>Creates the optimiser.</summary>
-    public Sgd(IEnumerable<(string Name, Tensor Value)> parameters, float learningRate, float momentum = 0f)
+    /// <summary>Creates the optimiser; <paramref name="momentum"/> is μ as a function of the update count (none: 0).</summary>
+    public Sgd(IEnumerable<(string Name, Tensor Value)> parameters, Schedule learningRate, Schedule? momentum = null)
         : base(parameters, learningRate)
     {
-        Momentum = momentum;
+        _momentum = momentum ?? 0f;
+        CheckMomentum(Momentum);
         _velocity = Parameters.Select(p => new float[p.Value.Length]).ToArray();
+    }
+
+    private static void CheckMomentum(float mu)
+    {
+        if (!(mu >= 0f && mu < 1f)) throw new ArgumentOutOfRangeException(nameof(Momentum), mu, "momentum must be in [0, 1)");
+    }
+
+    /// <inheritdoc />
+    protected override void BeginStep()
+    {
+        _stepMomentum = Momentum;
+        CheckMomentum(_stepMomentum);
     }
 
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient)
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate)
     {
         Span<float> v = _velocity[index];
-        float mu = Momentum, lr = LearningRate;
+        float mu = _stepMomentum, lr = learningRate;
         int i = 0, w = Vector<float>.Count;
         var vmu = new Vector<float>(mu);
         var vlr = new Vector<float>(lr);

@@ -1,6 +1,6 @@
 namespace SharpGan.Tensors;
 
-/// <summary>The independent random streams of a run, each seeded from the master seed by <see cref="Rng.StreamSeed"/>.</summary>
+/// <summary>The independent random streams of a run, each derived from the master seed and saved by <see cref="RandomStreams"/>.</summary>
 public enum RandomStream
 {
     /// <summary>Weight initialisation.</summary>

@@ -8,15 +8,6 @@ public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
-    /// <summary>
-    /// The seed of one of a run's independent streams (<see cref="RandomStream"/>), derived from the master seed: the one
-    /// place the rule lives, so the trainer, the model builder and the experiments draw the same streams.
-    /// </summary>
-    public static ulong StreamSeed(long masterSeed, RandomStream stream) => unchecked((ulong)masterSeed * 0x9E3779B97F4A7C15UL + (ulong)stream);
-
-    /// <summary>A generator for one of a run's streams.</summary>
-    public static Rng ForStream(long masterSeed, RandomStream stream) => new(StreamSeed(masterSeed, stream));
-
     /// <summary>Seeds the state through SplitMix64, as the xoshiro authors recommend.</summary>
     public Rng(ulong seed)
     {
@@ -35,11 +26,14 @@ public sealed class Rng
     /// <summary>The four state words, for checkpoints.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3];
 
+    /// <summary>Whether <paramref name="state"/> can be restored: four words, not all zero (xoshiro's one dead state).</summary>
+    public static bool IsValidState(ReadOnlySpan<ulong> state) => state.Length == 4 && (state[0] | state[1] | state[2] | state[3]) != 0;
+
     /// <summary>Restores a state from <see cref="GetState"/>.</summary>
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 4) throw new ArgumentException($"an Rng state has 4 words, got {state.Length}", nameof(state));
-        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("an all-zero Rng state is invalid", nameof(state));
+        if (!IsValidState(state)) throw new ArgumentException("an all-zero Rng state is invalid", nameof(state));
         (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
     }
 

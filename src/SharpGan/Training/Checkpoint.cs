@@ -84,13 +84,14 @@ public static class Checkpoint
     // Null when the state can be restored; else what is wrong with it.
     private static string? StateProblem(TrainerState? s)
     {
-        static bool IsRngState(ulong[]? words) => words is { Length: 4 } && (words[0] | words[1] | words[2] | words[3]) != 0;
         if (s is null) return "it is null";
-        if (s.Sampler is null) return "sampler is missing";
-        if (!IsRngState(s.NoiseRng) || !IsRngState(s.DropoutRng) || !IsRngState(s.Sampler.RngAtEpochStart))
+        if (s.Minibatches is null) return "the minibatch position is missing";
+        if (s.RandomState().Values.Any(words => words is null || !Rng.IsValidState(words)) || s.Minibatches.RngAtEpochStart is null || !Rng.IsValidState(s.Minibatches.RngAtEpochStart))
             return "a random-number state is not four words with one non-zero";
+        if (s.RandomState().Keys.FirstOrDefault(name => !Enum.GetValues<RandomStream>().Any(r => RandomStreams.NameOf(r) == name)) is { } unknown)
+            return $"unknown random stream '{unknown}'";
         if (s.Step < 0 || s.GeneratorUpdates < 0 || s.DiscriminatorUpdates < 0) return "step and update counts must be ≥ 0";
-        if (s.Sampler.Epoch < 0 || s.Sampler.BatchInEpoch < 0) return "the sampler's epoch and batch must be ≥ 0";
+        if (s.Minibatches.Epoch < 0 || s.Minibatches.BatchInEpoch < 0) return "the minibatch epoch and batch must be ≥ 0";
         if (!double.IsFinite(s.ElapsedSeconds) || s.ElapsedSeconds < 0) return "elapsed_seconds must be a finite number ≥ 0";
         return null;
     }

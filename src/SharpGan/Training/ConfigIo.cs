@@ -154,7 +154,11 @@ public static class ConfigIo
     private static Type? ListElement(Type type) =>
         type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? type.GetGenericArguments()[0] : null;
 
-    private static IReadOnlyList<string> EnumNames(Type type) => Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName).ToList();
+    private static IReadOnlyList<string> EnumNames(Type type) => Enum.GetNames(type).Select(name => EnumName(type, name)).ToList();
+
+    // The name JsonStringEnumConverter reads and writes: the member's [JsonStringEnumMemberName], else snake_case.
+    private static string EnumName(Type type, string member) =>
+        type.GetField(member)?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(member);
 
     private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
@@ -200,21 +204,21 @@ public static class ConfigIo
         {
             null => "null",
             string s => $"\"{s}\"",
-            Enum e => $"\"{JsonNamingPolicy.SnakeCaseLower.ConvertName(e.ToString())}\"",
+            Enum e => $"\"{EnumName(e.GetType(), e.ToString())}\"",
             _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
         };
         bool datasetKnown = c.Dataset is not null && DatasetCatalog.Names.Contains(c.Dataset);
         if (!datasetKnown) problems.Add(DatasetCatalog.UnknownMessage(c.Dataset ?? "null"));
         Check(c.TrainLimit is null || c.TrainLimit > 0, "train_limit", "must be positive or null", c.TrainLimit);
         var m = c.Model;
-        bool architectureKnown = ModelFactory.Architectures.Contains(m.Architecture);
-        Check(architectureKnown, "model.architecture", $"must be one of {string.Join(", ", ModelFactory.Architectures)}", m.Architecture);
+        bool architectureKnown = Enum.IsDefined(m.Architecture);
+        Check(architectureKnown, "model.architecture", $"must be one of {string.Join(", ", Architectures.All.Select(a => a.Name()))}", m.Architecture);
         Check(m.NoiseDim is > 0 and <= MaxNoiseDim, "model.noise_dim", $"must be in [1, {MaxNoiseDim}]", m.NoiseDim);
         Check(m.GeneratorHidden is > 0 and <= MaxHidden, "model.generator_hidden", $"must be in [1, {MaxHidden}]", m.GeneratorHidden);
         Check(m.Features is > 0 and <= MaxFeatures, "model.features", $"must be in [1, {MaxFeatures}]", m.Features);
-        Check(!DcganLayout.ByArchitecture.ContainsKey(m.Architecture ?? "") || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", $"must be minus_one_one for {m.Architecture} (its generator ends in tanh)", c.PixelRange);
+        Check(!architectureKnown || m.Architecture.Dcgan() is null || c.PixelRange == PixelRange.MinusOneOne, "pixel_range", $"must be minus_one_one for {(architectureKnown ? m.Architecture.Name() : "")} (its generator ends in tanh)", c.PixelRange);
         if (datasetKnown && architectureKnown && ModelFactory.ImageSizeMismatch(c) is { } mismatch) problems.Add(mismatch);
-        Check(m.Architecture != "mlp-maxout" || c.PixelRange == PixelRange.ZeroOne, "pixel_range", "must be zero_one for mlp-maxout (its generator ends in a sigmoid)", c.PixelRange);
+        Check(m.Architecture != Architecture.MlpMaxout || c.PixelRange == PixelRange.ZeroOne, "pixel_range", "must be zero_one for mlp-maxout (its generator ends in a sigmoid)", c.PixelRange);
         Check(m.DiscriminatorUnits is > 0 and <= MaxHidden, "model.discriminator_units", $"must be in [1, {MaxHidden}]", m.DiscriminatorUnits);
         Check(m.DiscriminatorPieces is > 0 and <= MaxPieces, "model.discriminator_pieces", $"must be in [1, {MaxPieces}]", m.DiscriminatorPieces);
         Check(m.DiscriminatorInputKeep is > 0 and <= 1, "model.discriminator_input_keep", "must be in (0, 1]", m.DiscriminatorInputKeep);

@@ -1,3 +1,4 @@
+using SharpGan.Models;
 using SharpGan.Data;
 using SharpGan.Gan;
 
@@ -38,7 +39,7 @@ public sealed record GanConfig
 public sealed record ModelConfig
 {
     /// <summary>"mlp-maxout" (the paper's MNIST networks), "dcgan28" (PAPER §7's 28×28 DCGAN) or "dcgan32" (32×32, CIFAR-10).</summary>
-    public string Architecture { get; init; } = "mlp-maxout";
+    public Architecture Architecture { get; init; } = Architecture.MlpMaxout;
 
     /// <summary>Dimension of z.</summary>
     public int NoiseDim { get; init; } = 100;

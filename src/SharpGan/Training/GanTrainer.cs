@@ -3,17 +3,18 @@ using SharpGan.Autograd;
 using SharpGan.Data;
 using SharpGan.Gan;
 using SharpGan.Imaging;
+using SharpGan.Models;
 using SharpGan.Optim;
 using SharpGan.Tensors;
 
 namespace SharpGan.Training;
 
 /// <summary>
-/// Trains a GAN by Algorithm 1 (PAPER §3) into a run directory: each iteration applies the schedules, runs k
+/// Trains a GAN by Algorithm 1 (PAPER §3) into a run directory: each iteration runs k
 /// discriminator steps and one generator step (<see cref="AdversarialStep"/>), checks the losses are finite,
 /// and on schedule logs metrics, draws the fixed-noise sample grid and writes a checkpoint. A run resumed from
-/// a checkpoint continues bit-identically: weights, optimiser buffers, update counts, the sampler's position
-/// and every Rng are restored.
+/// a checkpoint continues bit-identically: weights, optimiser buffers, update counts, the minibatch position
+/// and every random stream are restored.
 /// </summary>
 public sealed class GanTrainer
 {
@@ -22,11 +23,9 @@ public sealed class GanTrainer
     private readonly RunDirectory _run;
     private readonly GanModels _models;
     private readonly Optimizer _optG, _optD;
-    private readonly Rng _noiseRng;
-    private readonly MinibatchSampler _sampler;
+    private readonly RandomStreams _random;
+    private readonly ShuffledMinibatches _minibatches;
     private readonly AdversarialStep _algorithm;
-    private readonly LearningRateDecay _decayG, _decayD;
-    private readonly LinearRamp _momentum;
     private readonly GeneratorAverage? _average;
     private readonly MetricsLog _metrics;
     private readonly Tensor _realBatch, _sampleNoise;
@@ -43,7 +42,7 @@ public sealed class GanTrainer
     public long Step => _step;
 
     /// <summary>Iterations in one epoch (D sees every training image once; k batches per iteration).</summary>
-    public int IterationsPerEpoch => IterationsPerEpochFor(_config, _sampler.BatchesPerEpoch * _config.Training.BatchSize);
+    public int IterationsPerEpoch => IterationsPerEpochFor(_config, _minibatches.BatchesPerEpoch * _config.Training.BatchSize);
 
     /// <summary>Iterations of Algorithm 1 per epoch for a training set of <paramref name="trainCount"/> images: each iteration's k D steps take k minibatches.</summary>
     public static int IterationsPerEpochFor(GanConfig config, int trainCount) => Math.Max(1, trainCount / config.Training.BatchSize / config.Training.K);
@@ -52,7 +51,7 @@ public sealed class GanTrainer
     public long TotalSteps => Math.Min(_config.Training.MaxSteps ?? long.MaxValue, (long)_config.Training.Epochs * IterationsPerEpoch);
 
     /// <summary>Fractional epochs completed.</summary>
-    public double Epoch => _sampler.Epoch + (double)_sampler.BatchInEpoch / _sampler.BatchesPerEpoch;
+    public double Epoch => _minibatches.Epoch + (double)_minibatches.BatchInEpoch / _minibatches.BatchesPerEpoch;
 
     /// <summary>Sets up a fresh run, or continues <paramref name="resumeFrom"/>.</summary>
     public GanTrainer(GanConfig config, ImageDataset train, RunDirectory run, Checkpoint.Loaded? resumeFrom = null)
@@ -60,24 +59,19 @@ public sealed class GanTrainer
         ConfigIo.Validate(config);
         (_config, _run) = (config, run);
         var t = config.Training;
-        _models = ModelFactory.Build(config, resumeFrom is null ? train.PixelMeans() : null);
+        _random = new RandomStreams(config.Seed);
+        _models = ModelFactory.Build(config, resumeFrom is null ? train.PixelMeans() : null, _random);
         if (train.Dimension != _models.SampleDim)
-            throw new InvalidDataException($"{config.Dataset}: images are {train.Height}×{train.Width}×{train.Channels}, the {config.Model.Architecture} networks need {_models.SampleHeight}×{_models.SampleWidth}×{_models.SampleChannels}");
-        _optG = ModelFactory.BuildOptimizer(config.Optimizer, _models.Generator);
-        _optD = ModelFactory.BuildOptimizer(config.Optimizer, _models.Discriminator);
-        _noiseRng = Rng.ForStream(config.Seed, RandomStream.Noise);
-        _sampler = new MinibatchSampler(train, t.BatchSize, Rng.ForStream(config.Seed, RandomStream.Data));
+            throw new InvalidDataException($"{config.Dataset}: images are {train.Height}×{train.Width}×{train.Channels}, the {config.Model.Architecture.Name()} networks need {_models.SampleHeight}×{_models.SampleWidth}×{_models.SampleChannels}");
+        _minibatches = new ShuffledMinibatches(train, t.BatchSize, _random[RandomStream.Data]);
+        _optG = ModelFactory.BuildOptimizer(config, _models.Generator, Player.Generator, _minibatches.BatchesPerEpoch);
+        _optD = ModelFactory.BuildOptimizer(config, _models.Discriminator, Player.Discriminator, _minibatches.BatchesPerEpoch);
         _algorithm = new AdversarialStep(_models.Generator, _models.Discriminator, _optG, _optD, t.BatchSize, _models.NoiseDim,
-            _noiseRng, t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous)
+            _random[RandomStream.Noise], t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous)
         { SeparateBatches = t.SeparateDiscriminatorBatches };
-        var o = config.Optimizer;
-        // Anneal phases start at a training step; D makes k updates per step, G one.
-        _decayG = new LearningRateDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep, p.Factor)));
-        _decayD = new LearningRateDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep * t.K, p.Factor)));
-        _momentum = new LinearRamp(o.MomentumStart, o.MomentumEnd, o.MomentumRampStartEpoch, o.MomentumRampEndEpoch);
         _realBatch = new Tensor(t.BatchSize, train.Dimension);
         _sampleNoise = new Tensor(GridSide * GridSide, _models.NoiseDim);
-        NoiseSampler.Fill(config.Model.NoisePrior, _sampleNoise.Data, Rng.ForStream(config.Seed, RandomStream.SampleNoise));
+        config.Model.NoisePrior.Fill(_sampleNoise.Data, _random[RandomStream.SampleNoise]);
         if (_models.AveragedGenerator is { } averaged) _average = new GeneratorAverage(_models.Generator, averaged, t.GeneratorEma);
         if (resumeFrom is not null)
         {
@@ -93,11 +87,10 @@ public sealed class GanTrainer
     {
         // A run that switches averaging on at resume starts the average at the weights it resumes from.
         if (!Checkpoint.Restore(c, _models, _optG, _optD)) _average?.Reset();
-        if (c.State.Sampler.BatchInEpoch > _sampler.BatchesPerEpoch)
-            throw new InvalidDataException($"{c.Path}: the sampler stands at batch {c.State.Sampler.BatchInEpoch} of an epoch of {_sampler.BatchesPerEpoch} batches; the checkpoint does not match this dataset");
-        _sampler.SetState(c.State.Sampler);
-        _noiseRng.SetState(c.State.NoiseRng);
-        _models.DropoutRng.SetState(c.State.DropoutRng);
+        if (c.State.Minibatches.BatchInEpoch > _minibatches.BatchesPerEpoch)
+            throw new InvalidDataException($"{c.Path}: the minibatch position is batch {c.State.Minibatches.BatchInEpoch} of an epoch of {_minibatches.BatchesPerEpoch} batches; the checkpoint does not match this dataset");
+        _random.SetState(c.State.RandomState());
+        _minibatches.SetState(c.State.Minibatches); // rewinds the Data stream to its epoch's start and re-draws that epoch's order
         _step = _lastCheckpointStep = c.State.Step;
     }
 
@@ -117,8 +110,8 @@ public sealed class GanTrainer
                 return new TrainResult(TrainOutcome.Stopped, _step, $"stopped at step {_step} (epoch {Epoch:F2}); checkpoint saved", _run.LatestCheckpoint());
             }
 
-            // Algorithm 1: schedules for this iteration, k discriminator steps, one generator step.
-            ApplySchedules();
+            // Algorithm 1: k discriminator steps, one generator step (the optimisers follow their schedules).
+            float learningRate = _optD.LearningRate, momentum = _optD.Momentum;
             StepStats stats = _algorithm.Run(NextRealBatch);
             if (!float.IsFinite(stats.DiscriminatorLoss) || !float.IsFinite(stats.GeneratorLoss))
             {
@@ -135,7 +128,7 @@ public sealed class GanTrainer
             {
                 double seconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
                 double imagesPerSecond = window.Count * _config.Training.BatchSize * _config.Training.K / Math.Max(seconds, 1e-9);
-                var row = window.Row(_step, Epoch, _optD.LearningRate, CurrentMomentum, imagesPerSecond);
+                var row = window.Row(_step, Epoch, learningRate, momentum, imagesPerSecond);
                 // Measured after the throughput window closes, so its cost does not show as slower training.
                 _metrics.Append(measure ? row with { Quality = QualityProbe!.Measure(_models, _config, _step) } : row);
                 if (measure) _metrics.WriteChart(_run.ChartPath);
@@ -147,7 +140,7 @@ public sealed class GanTrainer
             var t = _config.Training;
             if (t.SampleEvery > 0 ? _step % t.SampleEvery == 0 : epochEnded) WriteSamples(epochEnded ? completedEpochs : null);
             if (t.CheckpointEvery > 0 ? _step % t.CheckpointEvery == 0 : epochEnded) SaveCheckpoint(clock);
-            progress?.Invoke(new TrainProgress(_step, TotalSteps, Epoch, t.Epochs, stats, _optD.LearningRate, CurrentMomentum,
+            progress?.Invoke(new TrainProgress(_step, TotalSteps, Epoch, t.Epochs, stats, learningRate, momentum,
                 _step - sessionStart, clock.Elapsed, TimeSpan.FromSeconds(_elapsedBefore + clock.Elapsed.TotalSeconds), t.BatchSize * t.K));
         }
         if (_lastCheckpointStep != _step) SaveCheckpoint(clock);
@@ -155,20 +148,9 @@ public sealed class GanTrainer
         return new TrainResult(TrainOutcome.Completed, _step, $"finished {_step} steps ({Epoch:F2} epochs) in {_elapsedBefore + clock.Elapsed.TotalSeconds:F0} s", _run.LatestCheckpoint());
     }
 
-    private float CurrentMomentum => _optD is Sgd sgd ? sgd.Momentum : 0f;
-
-    private void ApplySchedules()
-    {
-        _decayG.Apply(_optG);
-        _decayD.Apply(_optD);
-        float momentum = _momentum.ValueAt(Math.Floor(Epoch));
-        if (_optG is Sgd g) g.Momentum = momentum;
-        if (_optD is Sgd d) d.Momentum = momentum;
-    }
-
     private Tensor NextRealBatch()
     {
-        _sampler.Next(_realBatch);
+        _minibatches.Next(_realBatch);
         return _realBatch;
     }
 
@@ -176,7 +158,7 @@ public sealed class GanTrainer
     public void WriteSamples(int? epoch)
     {
         Directory.CreateDirectory(_run.SampleFolder);
-        var images = Sampling.Generate(_models, _sampleNoise);
+        var images = Samples.Draw(_models, _sampleNoise);
         float low = _config.PixelRange.Low();
         string name = epoch is { } e ? $"epoch-{e:D4}.png" : $"step-{_step:D8}.png";
         ImageGrid.WritePng(Path.Combine(_run.SampleFolder, name), images.Data, images.Rows, _models.SampleHeight, _models.SampleWidth, _models.SampleChannels, GridSide, low, 1f);
@@ -189,9 +171,8 @@ public sealed class GanTrainer
         var state = new TrainerState
         {
             Step = _step,
-            Sampler = _sampler.GetState(),
-            NoiseRng = _noiseRng.GetState(),
-            DropoutRng = _models.DropoutRng.GetState(),
+            Minibatches = _minibatches.GetState(),
+            Random = _random.GetState(),
             GeneratorUpdates = _optG.StepCount,
             DiscriminatorUpdates = _optD.StepCount,
             ElapsedSeconds = _elapsedBefore + clock.Elapsed.TotalSeconds,

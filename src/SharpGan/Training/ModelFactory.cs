@@ -10,22 +10,21 @@ namespace SharpGan.Training;
 /// <summary>Builds networks and optimisers from a <see cref="GanConfig"/>.</summary>
 public static class ModelFactory
 {
-    /// <summary>Architectures a config may name.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp-maxout", .. DcganLayout.ByArchitecture.Keys];
-
     /// <summary>
-    /// Builds and initialises both networks. <paramref name="pixelMeans"/> (the training data's mean image)
-    /// sets G's output bias when the config asks; pass null when weights will be loaded from a checkpoint.
+    /// Builds and initialises both networks, drawing weights from the Init stream and giving dropout the Dropout stream
+    /// of <paramref name="random"/> (a trainer passes the streams it saves; by default the config seed's own).
+    /// <paramref name="pixelMeans"/> (the training data's mean image) sets G's output bias when the config asks; pass
+    /// null when weights will be loaded from a checkpoint.
     /// </summary>
-    public static GanModels Build(GanConfig config, float[]? pixelMeans)
+    public static GanModels Build(GanConfig config, float[]? pixelMeans, RandomStreams? random = null)
     {
         var m = config.Model;
-        var init = Rng.ForStream(config.Seed, RandomStream.Init);
-        var dropout = Rng.ForStream(config.Seed, RandomStream.Dropout);
+        random ??= new RandomStreams(config.Seed);
+        var (init, dropout) = (random[RandomStream.Init], random[RandomStream.Dropout]);
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
         // The averaged generator is only allocated here; its weights come from G (GeneratorAverage.Reset) or a checkpoint.
         bool averaged = config.Training.GeneratorEma > 0;
-        if (m.Architecture == "mlp-maxout")
+        if (m.Architecture.Dcgan() is not { } layout)
         {
             MlpGenerator NewGenerator() => new(m.NoiseDim, m.GeneratorHidden, h * w * c);
             var g = NewGenerator();
@@ -33,18 +32,16 @@ public static class ModelFactory
             if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
             var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
             d.InitializeUniform(m.DiscriminatorInitRange, init);
-            return new GanModels(g, d, m.NoiseDim, h, w, c, dropout)
+            return new GanModels(g, d, m.NoiseDim, h, w, c)
             { AveragedGenerator = averaged ? NewGenerator() : null };
         }
-        if (!DcganLayout.ByArchitecture.TryGetValue(m.Architecture, out var layout))
-            throw new ConfigException($"model.architecture '{m.Architecture}' is unknown; available: {string.Join(", ", Architectures)}");
         if (ImageSizeMismatch(config) is { } mismatch) throw new ConfigException(mismatch);
         Module NewDcganGenerator() => layout.Generator(m.NoiseDim, m.Features, c);
         var dg = NewDcganGenerator();
         var dd = layout.Discriminator(m.Features, c);
         DcganLayout.Initialize(dg, init);
         DcganLayout.Initialize(dd, init);
-        return new GanModels(dg, dd, m.NoiseDim, h, w, c, dropout)
+        return new GanModels(dg, dd, m.NoiseDim, h, w, c)
         { AveragedGenerator = averaged ? NewDcganGenerator() : null };
     }
 
@@ -59,14 +56,13 @@ public static class ModelFactory
         var m = config.Model;
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
         long pixels = (long)h * w * c, nz = m.NoiseDim;
-        if (m.Architecture == "mlp-maxout")
+        if (m.Architecture.Dcgan() is not { } layout)
         {
             long hidden = m.GeneratorHidden, units = m.DiscriminatorUnits, pieces = m.DiscriminatorPieces;
             long generator = (nz + 1) * hidden + (hidden + 1) * hidden + (hidden + 1) * pixels;
             long discriminator = (pixels + 1) * units * pieces + (units + 1) * units * pieces + units + 1;
             return generator + discriminator;
         }
-        var layout = DcganLayout.ByArchitecture[m.Architecture];
         long baseArea = (long)layout.BaseSide * layout.BaseSide, width = 4L * m.Features, total = nz * width * baseArea + 4 * width;
         for (int stage = 1; stage < layout.Stages; stage++, width /= 2) total += width * (width / 2) * 16 + 4 * (width / 2);
         total += width * c * 16;
@@ -82,19 +78,44 @@ public static class ModelFactory
     /// </summary>
     public static string? ImageSizeMismatch(GanConfig config)
     {
-        if (!DcganLayout.ByArchitecture.TryGetValue(config.Model.Architecture, out var layout)) return null;
+        if (config.Model.Architecture.Dcgan() is not { } layout) return null;
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
         if (layout.Side == h && layout.Side == w) return null;
-        string fits = string.Join(" or ", DcganLayout.ByArchitecture.Where(kv => kv.Value.Side == h).Select(kv => kv.Key));
-        return $"model.architecture {config.Model.Architecture} makes {layout.Side}×{layout.Side} images, " +
+        string fits = string.Join(" or ", Architectures.All.Where(a => a.Dcgan()?.Side == h).Select(a => a.Name()));
+        return $"model.architecture {config.Model.Architecture.Name()} makes {layout.Side}×{layout.Side} images, " +
                $"but {config.Dataset} images are {h}×{w}×{c}" + (fits.Length > 0 ? $"; use {fits}" : "; no DCGAN layout makes that size");
     }
 
-    /// <summary>One optimiser for a module's parameters, as the config says.</summary>
-    public static Optimizer BuildOptimizer(OptimizerConfig o, Module module) => o.Kind switch
+    /// <summary>
+    /// The optimiser of one player with its schedules on that player's own update clock, so nothing sets a rate
+    /// afterwards. D makes k updates an iteration, each on one minibatch; G one update an iteration, which spans k
+    /// minibatches. Both schedules are read once an iteration, at its first update, and held through it: the rate
+    /// decays per iteration-start update count (an anneal phase starting at training step s starts at D's update s·k);
+    /// momentum ramps per whole epoch of <paramref name="batchesPerEpoch"/> minibatches, the epoch the iteration starts in.
+    /// </summary>
+    public static Optimizer BuildOptimizer(GanConfig config, Module module, Player player, int batchesPerEpoch)
     {
-        OptimizerKind.Sgd => new Sgd(module.NamedParameters(), o.LearningRate, o.MomentumStart),
-        OptimizerKind.Adam => new Adam(module.NamedParameters(), o.LearningRate, o.Beta1, o.Beta2),
-        _ => throw new ConfigException($"optimizer.kind '{o.Kind}' is unknown; use sgd or adam"),
-    };
+        var o = config.Optimizer;
+        int k = config.Training.K;
+        var (updatesPerIteration, batchesPerUpdate) = player == Player.Discriminator ? (k, 1) : (1, k);
+        var rate = new ExponentialDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep * updatesPerIteration, p.Factor)))
+            .HeldFor(updatesPerIteration);
+        var momentum = new LinearRamp(o.MomentumStart, o.MomentumEnd, o.MomentumRampStartEpoch, o.MomentumRampEndEpoch)
+            .InUnits(batchesPerUpdate, batchesPerEpoch).HeldFor(updatesPerIteration);
+        return o.Kind switch
+        {
+            OptimizerKind.Sgd => new Sgd(module.NamedParameters(), rate, momentum),
+            OptimizerKind.Adam => new Adam(module.NamedParameters(), rate, o.Beta1, o.Beta2),
+            _ => throw new ConfigException($"optimizer.kind '{o.Kind}' is unknown; use sgd or adam"),
+        };
+    }
+}
+
+/// <summary>The two players of the game.</summary>
+public enum Player
+{
+    /// <summary>G.</summary>
+    Generator,
+    /// <summary>D.</summary>
+    Discriminator,
 }

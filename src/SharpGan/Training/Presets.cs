@@ -1,3 +1,4 @@
+using SharpGan.Models;
 using SharpGan.Data;
 
 namespace SharpGan.Training;
@@ -12,7 +13,7 @@ public static class Presets
         ("fashion-mnist-paper", "the same networks and schedule on Fashion-MNIST", MnistPaper("fashion-mnist")),
         ("mnist-dcgan", "DCGAN for 28×28 (ConvT 7,4,4 / Conv 4,4,7, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("mnist")),
         ("fashion-mnist-dcgan", "the DCGAN-28 networks and schedule on Fashion-MNIST", Dcgan("fashion-mnist")),
-        ("cifar10-dcgan", "DCGAN for 32×32×3 (ConvT 4,4,4,4 / Conv 4,4,4,4, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("cifar10", "dcgan32")),
+        ("cifar10-dcgan", "DCGAN for 32×32×3 (ConvT 4,4,4,4 / Conv 4,4,4,4, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("cifar10", Architecture.Dcgan32)),
     ];
 
     /// <summary>Looks a preset up; throws <see cref="ConfigException"/> listing the names when unknown.</summary>
@@ -21,7 +22,7 @@ public static class Presets
         ?? throw new ConfigException($"unknown preset '{name}'; available: {string.Join(", ", All.Select(p => p.Name))} (see `sharpgan presets`)");
 
     // PAPER §7: 28×28 layout (32×32 for CIFAR-10), nz = 100, N(0, 0.02) init, Adam 2e-4 with β = (0.5, 0.999) at a constant rate, batch 64.
-    private static GanConfig Dcgan(string dataset, string architecture = "dcgan28") => new()
+    private static GanConfig Dcgan(string dataset, Architecture architecture = Architecture.Dcgan28) => new()
     {
         Preset = dataset + "-dcgan",
         Dataset = dataset,

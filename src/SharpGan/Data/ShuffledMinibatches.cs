@@ -7,7 +7,7 @@ namespace SharpGan.Data;
 /// A partial last batch is dropped (Algorithm 1 uses fixed m). The state — the Rng before this epoch's
 /// shuffle and the position in it — is enough to resume mid-epoch exactly.
 /// </summary>
-public sealed class MinibatchSampler
+public sealed class ShuffledMinibatches
 {
     private readonly ImageDataset _data;
     private readonly Rng _rng;
@@ -27,7 +27,7 @@ public sealed class MinibatchSampler
     public int BatchInEpoch { get; private set; }
 
     /// <summary>Starts at epoch 0, batch 0.</summary>
-    public MinibatchSampler(ImageDataset data, int batchSize, Rng rng)
+    public ShuffledMinibatches(ImageDataset data, int batchSize, Rng rng)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (batchSize > data.Count) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size exceeds the {data.Count} images available");
@@ -70,10 +70,10 @@ public sealed class MinibatchSampler
     }
 
     /// <summary>State for a checkpoint.</summary>
-    public SamplerState GetState() => new(Epoch, BatchInEpoch, _rngAtEpochStart);
+    public MinibatchPosition GetState() => new(Epoch, BatchInEpoch, _rngAtEpochStart);
 
     /// <summary>Restores a state from <see cref="GetState"/>: re-draws that epoch's permutation and skips to the position.</summary>
-    public void SetState(SamplerState state)
+    public void SetState(MinibatchPosition state)
     {
         if (state.BatchInEpoch < 0 || state.BatchInEpoch > BatchesPerEpoch)
             throw new ArgumentException($"batch {state.BatchInEpoch} is outside an epoch of {BatchesPerEpoch} batches", nameof(state));
@@ -84,5 +84,5 @@ public sealed class MinibatchSampler
     }
 }
 
-/// <summary>Resumable position of a <see cref="MinibatchSampler"/>.</summary>
-public sealed record SamplerState(int Epoch, int BatchInEpoch, ulong[] RngAtEpochStart);
+/// <summary>Resumable position of a <see cref="ShuffledMinibatches"/>.</summary>
+public sealed record MinibatchPosition(int Epoch, int BatchInEpoch, ulong[] RngAtEpochStart);

@@ -9,7 +9,7 @@ namespace SharpGan.Evaluation;
 /// <param name="ClassHistogram">Fraction of samples predicted as each class.</param>
 /// <param name="Precision">Fraction of samples inside the reference set's k-NN manifold (Kynkäänniemi et al. 2019, k = 3).</param>
 /// <param name="Recall">Fraction of reference points inside the samples' k-NN manifold.</param>
-public sealed record SampleMetricsResult(double FrechetDistance, double ClassifierScore, int ClassesCovered, double[] ClassHistogram, double Precision, double Recall);
+public sealed record FeatureSpaceScores(double FrechetDistance, double ClassifierScore, int ClassesCovered, double[] ClassHistogram, double Precision, double Recall);
 
 /// <summary>
 /// A reference image set prepared once for several comparisons: its classifier features and the k-NN radii of its
@@ -27,15 +27,15 @@ public sealed class MetricsReference
     {
         (Count, K) = (count, k);
         Features = classifier.Features(images, count);
-        Radii = SampleMetrics.KthNeighbourRadii(Features, count, FeatureClassifier.FeatureDim, k);
+        Radii = FeatureSpaceMetrics.KthNeighbourRadii(Features, count, FeatureClassifier.FeatureDim, k);
     }
 }
 
-/// <summary>Computes <see cref="SampleMetricsResult"/> for a sample set against reference images.</summary>
-public static class SampleMetrics
+/// <summary>Computes <see cref="FeatureSpaceScores"/> for a sample set against reference images.</summary>
+public static class FeatureSpaceMetrics
 {
     /// <summary>Samples are (count, 784) in [0, 1]; the reference is prepared once with <see cref="MetricsReference"/>.</summary>
-    public static SampleMetricsResult Compute(FeatureClassifier classifier, ReadOnlySpan<float> samples, int sampleCount, MetricsReference reference)
+    public static FeatureSpaceScores Compute(FeatureClassifier classifier, ReadOnlySpan<float> samples, int sampleCount, MetricsReference reference)
     {
         int d = FeatureClassifier.FeatureDim, referenceCount = reference.Count;
         var fs = classifier.Features(samples, sampleCount);
@@ -46,7 +46,7 @@ public static class SampleMetrics
         var histogram = new double[10];
         for (int i = 0; i < sampleCount; i++) histogram[TensorPrimitives.IndexOfMax(probabilities.AsSpan(i * 10, 10))] += 1.0 / sampleCount;
         int covered = histogram.Count(h => h >= 0.05 / 10);
-        return new SampleMetricsResult(FrechetDistance(fs, sampleCount, fr, referenceCount, d), ClassifierScore(probabilities, sampleCount), covered, histogram, precision, recall);
+        return new FeatureSpaceScores(FrechetDistance(fs, sampleCount, fr, referenceCount, d), ClassifierScore(probabilities, sampleCount), covered, histogram, precision, recall);
     }
 
     /// <summary>Fréchet distance between Gaussians fitted to two feature sets (rows of length d), in double.</summary>

@@ -10,7 +10,7 @@ namespace SharpGan.Optim;
 /// would round away a tenth of every decrement. It also makes a resumed run's rate depend on the update
 /// count alone.
 /// </summary>
-public sealed class LearningRateDecay
+public sealed class ExponentialDecay : Schedule
 {
     private readonly (long From, double Factor)[] _phases;
 
@@ -24,7 +24,7 @@ public sealed class LearningRateDecay
     public float Floor { get; }
 
     /// <summary>Creates the schedule; <paramref name="phases"/> are (first update, divisor per update) in increasing order.</summary>
-    public LearningRateDecay(float initial, double factor, float floor, IEnumerable<(long From, double Factor)>? phases = null)
+    public ExponentialDecay(float initial, double factor, float floor, IEnumerable<(long From, double Factor)>? phases = null)
     {
         if (!(initial >= 0f) || float.IsInfinity(initial)) throw new ArgumentOutOfRangeException(nameof(initial), initial, "initial learning rate must be a finite non-negative number");
         if (!(factor >= 1.0) || double.IsInfinity(factor)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "decay factor must be a finite number ≥ 1");
@@ -52,6 +52,6 @@ public sealed class LearningRateDecay
         return (float)Math.Max(rate / Math.Pow(factor, updates - done), Floor);
     }
 
-    /// <summary>Sets the optimiser's rate for its next update from the updates it has made so far.</summary>
-    public void Apply(Optimizer optimizer) => optimizer.LearningRate = After(optimizer.StepCount);
+    /// <inheritdoc />
+    public override double At(long update) => After(update);
 }

@@ -4,13 +4,13 @@ using SharpGan.Tensors;
 namespace SharpGan.Gan;
 
 /// <summary>
-/// Drawing samples from a trained generator (a forward pass only, in eval mode, nothing recorded): the averaged
+/// Samples — a generator's outputs G(z), the one thing this project calls a sample — drawn from a trained generator (a forward pass only, in eval mode, nothing recorded): the averaged
 /// generator when the run keeps one, else G.
 /// </summary>
-public static class Sampling
+public static class Samples
 {
     /// <summary>G(z) for the given noise rows, as a heap tensor (count, sample dim).</summary>
-    public static Tensor Generate(GanModels models, Tensor noise)
+    public static Tensor Draw(GanModels models, Tensor noise)
     {
         var generator = models.SamplingGenerator;
         bool wasTraining = generator.IsTraining;
@@ -27,10 +27,10 @@ public static class Sampling
     }
 
     /// <summary>Draws <paramref name="count"/> samples with fresh noise from <paramref name="rng"/>.</summary>
-    public static Tensor Generate(GanModels models, NoisePrior prior, int count, Rng rng)
+    public static Tensor Draw(GanModels models, NoisePrior prior, int count, Rng rng)
     {
         var noise = new Tensor(count, models.NoiseDim);
-        NoiseSampler.Fill(prior, noise.Data, rng);
-        return Generate(models, noise);
+        prior.Fill(noise.Data, rng);
+        return Draw(models, noise);
     }
 }
