@@ -10,7 +10,7 @@ namespace SharpGan.Tests;
 /// </summary>
 public partial class DependencyTests
 {
-    // The engine (Tensors → Autograd → Nn → Optim), the architectures (Models), Algorithm 1 (Gan), the trainer with its
+    // The engine (Tensors → Autograd → Nn → Optim), the architectures (Models), Algorithm 1 (Gan), model export (Export), the trainer with its
     // config, checkpoints and run folder (Training), the measurements of a trained GAN (Evaluation) and the paper's toy
     // experiments (Experiments), each on those before it; file formats (IO), datasets (Data) and pictures (Imaging)
     // are leaves that know no GAN types.
@@ -27,9 +27,10 @@ public partial class DependencyTests
         ["Optim"] = ["Tensors", "Autograd", "Nn"],
         ["Models"] = Engine,
         ["Gan"] = [.. Engine, "Models"],
+        ["Export"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Training"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Evaluation"] = [.. Engine, .. Leaves, "Models", "Gan", "Training"],
-        ["Experiments"] = [.. Engine, .. Leaves, "Models", "Gan", "Training", "Evaluation"],
+        ["Experiments"] = [.. Engine, .. Leaves, "Models", "Gan", "Training", "Evaluation", "Export"],
     };
 
     private static string SourceRoot()

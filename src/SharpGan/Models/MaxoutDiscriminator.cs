@@ -30,6 +30,9 @@ public sealed class MaxoutDiscriminator : Module
         foreach (var p in Parameters()) Init.Uniform(p, range, rng);
     }
 
+    /// <summary>The layers, in order (what Forward applies).</summary>
+    public Sequential Network => _net;
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => _net.Forward(input);
 }

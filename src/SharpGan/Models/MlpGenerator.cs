@@ -55,6 +55,9 @@ public sealed class MlpGenerator : Module
         }
     }
 
+    /// <summary>The layers, in order (what Forward applies).</summary>
+    public Sequential Network => _net;
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => _net.Forward(input);
 }

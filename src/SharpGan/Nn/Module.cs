@@ -56,6 +56,9 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>The registered child modules with their names, in registration order.</summary>
+    public IReadOnlyList<(string Name, Module Module)> Children => _children;
+
     /// <summary>Every parameter with its dotted path, depth first, in registration order.</summary>
     public IEnumerable<(string Name, Tensor Value)> NamedParameters(string prefix = "")
     {
