@@ -96,6 +96,19 @@ internal static partial class CliErrors
         return option;
     }
 
+    /// <summary>Restricts a string option to <paramref name="choices"/>: anything else is a one-line parse error naming them.</summary>
+    public static Option<T> OneOf<T>(this Option<T> option, params string[] choices)
+    {
+        option.CompletionSources.Add(choices);
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0) return;
+            string given = result.Tokens[0].Value;
+            if (!choices.Contains(given)) result.AddError($"{option.Name} must be one of {string.Join(", ", choices)}; got '{given}'");
+        });
+        return option;
+    }
+
     [GeneratedRegex(@"^Unrecognized command or argument '(.*)'")]
     private static partial Regex NotMatched();
 

@@ -20,12 +20,13 @@ internal static class SampleCommand
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Samples per row (default: √count)" }.InRange(1, 10000);
     private static readonly Option<bool> Nearest = new("--nearest") { Description = "Figure 2: add a column with the training image nearest to each row's last sample" };
+    private static readonly Option<FileInfo?> Noise = new("--noise") { Description = "Noise vectors z to use (.npy float32 [count, noise_dim]) instead of drawing them; --count is then the file's row count" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (for --nearest)" };
 
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator into a PNG grid (or a .npy array).");
-        foreach (var o in new Option[] { Run, CheckpointFile, RawGenerator, Count, Out, Seed, Columns, Nearest, DataDir }) command.Options.Add(o);
+        foreach (var o in new Option[] { Run, CheckpointFile, RawGenerator, Count, Out, Seed, Columns, Noise, Nearest, DataDir }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -33,11 +34,21 @@ internal static class SampleCommand
     private static int Execute(ParseResult parse)
     {
         int count = parse.GetValue(Count);
+        if (parse.GetValue(Noise) is not null && parse.GetResult(Count) is { Implicit: false }) throw new UserError("--noise gives the samples' z, one a row; --count would contradict it");
+        if (parse.GetValue(Noise) is not null && parse.GetResult(Seed) is { Implicit: false }) throw new UserError("--noise gives the samples' z; --seed draws them: pass one");
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         var (outPath, extension) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"), (".npy", "float32 [count, pixels] in [0, 1]"));
         var (models, config, path) = new RunDirectory(parse.GetValue(Run)!.FullName).LoadGenerator(parse.GetValue(CheckpointFile)?.FullName, parse.GetValue(RawGenerator));
+        Tensor samples;
+        if (parse.GetValue(Noise) is { } noiseFile)
+        {
+            var (rows, _, z) = SampleFile.ReadMatrix(noiseFile.FullName, models.NoiseDim, "noise vectors");
+            samples = Samples.Draw(models, Tensor.FromArray(z, rows, models.NoiseDim));
+            count = rows;
+            columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
+        }
+        else samples = Samples.Draw(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
-        var samples = Samples.Draw(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
         float low = config.PixelRange.Low();
         if (extension == ".npy")
         {

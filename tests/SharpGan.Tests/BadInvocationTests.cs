@@ -100,6 +100,13 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["sample --run RUN --checkpoint /dev/urandom --out OUT/x.png", "not a regular file"], ["eval parzen --samples EMPTYFILE", "is empty"],
         ["sample --run RUN --out OUT/x.jpg", ".png"], ["sample --run RUN --out OUT/noextension", ".png"],
         ["interpolate --run RUN --out OUT/i.npy", "must end in .png"], ["sample --run RUN --out OUT/no-such-folder/x.png", "does not exist"], ["train --config CONFIG --out RUN", "already holds a run"],
+        // export and sample --noise
+        ["export --run RUN --out OUT/g.pt", "must end in .onnx"], ["export --run RUN --format onnx --out OUT/g.safetensors", "--format onnx writes onnx files"],
+        ["export --run RUN --format pt --out OUT/g.onnx", "--format must be one of onnx, safetensors"], ["export --run RUN --what disc --out OUT/g.onnx", "--what must be one of"],
+        ["export --run RUN --what discriminator --out OUT/d.safetensors", "only ONNX exports D"], ["export --run RUN --what discriminator --raw-generator --out OUT/d.onnx", "does not apply"],
+        ["export --run OUT/missing --out OUT/g.onnx", "no such run folder"], ["export --run TRUNCATED --out OUT/g.onnx", "truncated"], ["export --out OUT/g.onnx", "needs --run"],
+        ["sample --run RUN --noise NPY --out OUT/x.png", "have 784 values each, expected 100"], ["sample --run RUN --noise CONFIG --out OUT/x.png", "read from a .npy file"],
+        ["sample --run RUN --noise EMPTYFILE --out OUT/x.png", "is empty"], ["sample --run RUN --noise NPY --count 5 --out OUT/x.png", "--count would contradict it"],
     ];
 
     [Theory]

@@ -294,4 +294,33 @@ public class CliTests : IDisposable
         new Evaluation.FeatureClassifier("mnist", new Rng(1)).Save(mnistClassifier, 0.1);
         Assert.Contains("is a mnist classifier", Sharpgan("eval", "metrics", "--run", run, "--data-dir", data, "--classifier", mnistClassifier).Err);
     }
+
+    [Fact]
+    public void ExportedGeneratorsSampleExactlyAsTheRun()
+    {
+        string run = Path.Combine(_dir, "run");
+        Assert.Equal(0, Sharpgan("train", "--config", SmallConfigFile(3), "--ema", "0.9", "--out", run).Code);
+        string generator = Path.Combine(_dir, "g.safetensors"), onnx = Path.Combine(_dir, "g.onnx"), d = Path.Combine(_dir, "d.onnx");
+        var written = Sharpgan("export", "--run", run, "--out", generator);
+        Assert.Equal(0, written.Code);
+        Assert.Contains("averaged generator", written.Out);
+        var file = GeneratorFile.Read(generator);
+        Assert.True(file.Averaged);
+        var (models, _, checkpoint) = new RunDirectory(run).LoadGenerator();
+        var z = new Tensor(4, models.NoiseDim);
+        new Rng(5).FillUniform(z.Data, 0, 1); // in [0, 1], so the .npy below (which clamps to [0, 1]) holds it unchanged
+        var expected = Samples.Draw(models, z).Data;
+        Assert.Equal(expected, Samples.Draw(file.Models, z).Data);                 // the averaged G, bit for bit
+        Assert.True(new FileInfo(generator).Length < new FileInfo(checkpoint).Length / 3, "G alone, without D, G's average and optimiser state");
+        Assert.Equal(0, Sharpgan("export", "--run", run, "--raw-generator", "--out", generator).Code);
+        Assert.False(GeneratorFile.Read(generator).Averaged);
+        Assert.Equal(0, Sharpgan("export", "--run", run, "--out", onnx).Code);
+        Assert.Equal(0, Sharpgan("export", "--run", run, "--what", "discriminator", "--out", d).Code);
+        Assert.True(new FileInfo(onnx).Length > 0 && new FileInfo(d).Length > 0);
+        // sample --noise runs G on the given z.
+        string zFile = Path.Combine(_dir, "z.npy"), samples = Path.Combine(_dir, "s.npy");
+        SampleFile.WriteNpy(zFile, z.Data, 4, models.NoiseDim);
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--noise", zFile, "--out", samples).Code);
+        Assert.Equal(expected, SampleFile.Read(samples, models.SampleDim).Values);
+    }
 }

@@ -30,6 +30,22 @@ public static class SampleFile
     }
 
     /// <summary>
+    /// A float32 .npy matrix (count, dim) of finite values in any range — e.g. noise vectors z to feed a generator.
+    /// Throws <see cref="InvalidDataException"/> naming the fault.
+    /// </summary>
+    public static (int Count, int Dim, float[] Values) ReadMatrix(string path, int expectedDim, string what)
+    {
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path}: is a folder; expected a .npy file of {what}");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found");
+        if (!path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new InvalidDataException($"{path}: {what} are read from a .npy file (float32, shape (count, {expectedDim}))");
+        var result = ReadNpy(path);
+        if (result.Dim != expectedDim) throw new InvalidDataException($"{path}: {what} have {result.Dim} values each, expected {expectedDim}");
+        int bad = Array.FindIndex(result.Values, v => !float.IsFinite(v));
+        if (bad >= 0) throw new InvalidDataException($"{path}: value {result.Values[bad]} at index {bad} is not finite");
+        return result;
+    }
+
+    /// <summary>
     /// Writes <paramref name="values"/> (count × dim, row-major) as a version-1 .npy float32 array of shape
     /// (count, dim), mapping [<paramref name="low"/>, 1] linearly onto [0, 1] so the file is in the range
     /// <see cref="Read"/> expects. Written to a temporary name and moved into place, so an existing file is

@@ -53,23 +53,30 @@ public static class ModelFactory
     /// </summary>
     public static long StateElementCount(GanConfig config)
     {
+        var (generator, discriminator) = StateElementCounts(config);
+        return generator + discriminator;
+    }
+
+    /// <summary><see cref="StateElementCount"/> split into G's part and D's.</summary>
+    public static (long Generator, long Discriminator) StateElementCounts(GanConfig config)
+    {
         var m = config.Model;
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
         long pixels = (long)h * w * c, nz = m.NoiseDim;
         if (m.Architecture.Dcgan() is not { } layout)
         {
             long hidden = m.GeneratorHidden, units = m.DiscriminatorUnits, pieces = m.DiscriminatorPieces;
-            long generator = (nz + 1) * hidden + (hidden + 1) * hidden + (hidden + 1) * pixels;
-            long discriminator = (pixels + 1) * units * pieces + (units + 1) * units * pieces + units + 1;
-            return generator + discriminator;
+            return ((nz + 1) * hidden + (hidden + 1) * hidden + (hidden + 1) * pixels,
+                    (pixels + 1) * units * pieces + (units + 1) * units * pieces + units + 1);
         }
-        long baseArea = (long)layout.BaseSide * layout.BaseSide, width = 4L * m.Features, total = nz * width * baseArea + 4 * width;
-        for (int stage = 1; stage < layout.Stages; stage++, width /= 2) total += width * (width / 2) * 16 + 4 * (width / 2);
-        total += width * c * 16;
+        // Convolutions have no bias; each BatchNorm holds 4 values a channel (γ, β, running mean and variance).
+        long baseArea = (long)layout.BaseSide * layout.BaseSide, width = 4L * m.Features, generator = nz * width * baseArea + 4 * width;
+        for (int stage = 1; stage < layout.Stages; stage++, width /= 2) generator += width * (width / 2) * 16 + 4 * (width / 2);
+        generator += width * c * 16;
         width = m.Features;
-        total += c * width * 16;
-        for (int stage = 1; stage < layout.Stages; stage++, width *= 2) total += width * (width * 2) * 16 + 4 * (width * 2);
-        return total + width * baseArea;
+        long discriminator = c * width * 16;
+        for (int stage = 1; stage < layout.Stages; stage++, width *= 2) discriminator += width * (width * 2) * 16 + 4 * (width * 2);
+        return (generator, discriminator + width * baseArea);
     }
 
     /// <summary>

@@ -107,7 +107,14 @@ public sealed partial class RunDirectory
     /// run's config and the checkpoint read. Throws <see cref="DirectoryNotFoundException"/> or
     /// <see cref="FileNotFoundException"/> when there is nothing to read, <see cref="InvalidDataException"/> when it is damaged.
     /// </summary>
-    public (GanModels Models, GanConfig Config, string CheckpointPath) LoadGenerator(string? checkpointPath = null, bool raw = false)
+    public (GanModels Models, GanConfig Config, string CheckpointPath) LoadGenerator(string? checkpointPath = null, bool raw = false) =>
+        Load(checkpointPath, raw, discriminator: false);
+
+    /// <summary>As <see cref="LoadGenerator"/>, with D's weights loaded too (to export or inspect D).</summary>
+    public (GanModels Models, GanConfig Config, string CheckpointPath) LoadModels(string? checkpointPath = null, bool raw = false) =>
+        Load(checkpointPath, raw, discriminator: true);
+
+    private (GanModels Models, GanConfig Config, string CheckpointPath) Load(string? checkpointPath, bool raw, bool discriminator)
     {
         if (checkpointPath is null && !Directory.Exists(Root)) throw new DirectoryNotFoundException($"{Root}: no such run folder");
         string path = checkpointPath
@@ -117,6 +124,7 @@ public sealed partial class RunDirectory
         var config = raw ? checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } } : checkpoint.Config;
         var models = ModelFactory.Build(config, null);
         Checkpoint.LoadGenerators(checkpoint, models);
+        if (discriminator) Checkpoint.LoadWeights(checkpoint, Checkpoint.DiscriminatorPrefix, models.Discriminator);
         return (models, checkpoint.Config, path);
     }
 
