@@ -9,10 +9,8 @@ namespace SharpGan.Cli;
 /// <summary>`sharpgan eval parzen`: the paper's Table-1 protocol on a run's samples or a sample file.</summary>
 internal static class EvalCommand
 {
-    private static readonly Option<DirectoryInfo?> Run = new("--run") { Description = "Run directory whose latest checkpoint draws the samples" };
+    private static readonly GeneratorOptions Generator = new();
     private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, 784] in [0, 1])" };
-    private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
     private static readonly Option<double?> Sigma = new("--sigma") { Description = "Fix σ instead of choosing it on validation" };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples to fit the window on", DefaultValueFactory = _ => 10_000 }.InRange(1, 100000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed for drawing samples", DefaultValueFactory = _ => 1 };
@@ -28,7 +26,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var parzen = new Command("parzen", "Gaussian Parzen-window log-likelihood (Table 1): σ by validation on train[50000:51000], test mean ± s.e.");
-        foreach (var o in new Option[] { Run, Samples, CheckpointFile, RawGenerator, Sigma, Count, Seed, Repeats, Dataset, DataDir, Json }) parzen.Options.Add(o);
+        foreach (var o in Generator.All.Concat(new Option[] { Samples, Sigma, Count, Seed, Repeats, Dataset, DataDir, Json })) parzen.Options.Add(o);
         parzen.SetAction(parse => Guard.Run(() => ExecuteParzen(parse)));
         var eval = new Command("eval", "Evaluate a trained generator.");
         eval.Subcommands.Add(parzen);
@@ -41,7 +39,7 @@ internal static class EvalCommand
         if (parse.GetValue(Sigma) is { } fixedSigma && !(fixedSigma > 0)) throw new UserError($"--sigma must be positive, got {fixedSigma}");
         int repeats = parse.GetValue(Repeats);
         // Draws are made and scored one at a time: --repeats 100 of 10 000 samples never holds more than one set.
-        using var draws = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset, repeats).GetEnumerator();
+        using var draws = SampleSource.Resolve(parse, Generator, Samples, Count, Seed, Dataset, repeats).GetEnumerator();
         draws.MoveNext();
         var set = draws.Current;
         if (set.Dimension != 784) throw new UserError($"the Parzen protocol is defined for 28×28 images; these samples are {set.Height}×{set.Width}×{set.Channels}");

@@ -11,9 +11,7 @@ namespace SharpGan.Cli;
 /// <summary>`sharpgan interpolate`: Figure 3, rows of samples along straight lines in z space.</summary>
 internal static class InterpolateCommand
 {
-    private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
-    private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
+    private static readonly GeneratorOptions Generator = new();
     private static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 }.InRange(1, 100);
     private static readonly Option<int> Steps = new Option<int>("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 }.InRange(2, 100);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
@@ -22,7 +20,7 @@ internal static class InterpolateCommand
     public static Command Create()
     {
         var command = new Command("interpolate", "Figure 3: samples along linear interpolations between random points in z space.");
-        foreach (var o in new Option[] { Run, CheckpointFile, RawGenerator, Rows, Steps, Out, Seed }) command.Options.Add(o);
+        foreach (var o in Generator.All.Concat(new Option[] { Rows, Steps, Out, Seed })) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -31,7 +29,7 @@ internal static class InterpolateCommand
     {
         int rows = parse.GetValue(Rows), steps = parse.GetValue(Steps); // ranges checked by the parser
         var (outPath, _) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"));
-        var (models, config, path) = new RunDirectory(parse.GetValue(Run)!.FullName).LoadGenerator(parse.GetValue(CheckpointFile)?.FullName, parse.GetValue(RawGenerator));
+        var (models, config, path) = Generator.Load(parse);
         var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
         float low = config.PixelRange.Low();
         ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f);

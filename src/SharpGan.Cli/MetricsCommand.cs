@@ -8,11 +8,9 @@ namespace SharpGan.Cli;
 /// <summary>`sharpgan eval metrics`: classifier-feature Fréchet distance, score, class coverage, precision/recall.</summary>
 internal static class MetricsCommand
 {
-    private static readonly Option<DirectoryInfo?> Run = new("--run") { Description = "Run directory" };
+    private static readonly GeneratorOptions Generator = new();
     private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Score this sample file instead (IDX ubyte images, or .npy float32 [N, D] in [0, 1], D = the dataset's image size)" };
     private static readonly Option<string> Dataset = new("--dataset") { Description = "With --samples: the dataset they imitate", DefaultValueFactory = _ => "mnist" };
-    private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
     private static readonly Option<FileInfo?> Classifier = new("--classifier") { Description = "Classifier file (default: the one `sharpgan classifier train` saved for the run's dataset)" };
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples (and reference images)", DefaultValueFactory = _ => 10_000 }.InRange(1, 100000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
@@ -22,7 +20,7 @@ internal static class MetricsCommand
     public static Command Create()
     {
         var command = new Command("metrics", "Fréchet distance, classifier score, classes covered and precision/recall, beside the real-data floor.");
-        foreach (var o in new Option[] { Run, Samples, Dataset, CheckpointFile, RawGenerator, Classifier, Count, Seed, DataDir, Json }) command.Options.Add(o);
+        foreach (var o in Generator.All.Concat(new Option[] { Samples, Dataset, Classifier, Count, Seed, DataDir, Json })) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -31,7 +29,7 @@ internal static class MetricsCommand
     {
         int count = parse.GetValue(Count);
         if (count < 10) throw new UserError($"--count must be at least 10, got {count}");
-        var set = SampleSource.Resolve(parse, Run, Samples, CheckpointFile, RawGenerator, Count, Seed, Dataset);
+        var set = SampleSource.Resolve(parse, Generator, Samples, Count, Seed, Dataset);
         if (set.Count < 10) throw new UserError($"{set.Source}: holds {set.Count} samples; the metrics need at least 10");
         var (samples, dataset, path) = (set.Values, set.Dataset, set.Source);
         var (classifier, accuracy) = FeatureClassifier.LoadFor(dataset, parse.GetValue(Classifier)?.FullName, "eval metrics");

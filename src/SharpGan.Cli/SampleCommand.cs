@@ -12,9 +12,7 @@ namespace SharpGan.Cli;
 /// <summary>`sharpgan sample`: a grid of samples from a run's latest (or a named) checkpoint.</summary>
 internal static class SampleCommand
 {
-    private static readonly Option<DirectoryInfo> Run = new("--run") { Description = "Run directory", Required = true };
-    private static readonly Option<FileInfo?> CheckpointFile = new("--checkpoint") { Description = "A specific checkpoint (default: the run's latest)" };
-    private static readonly Option<bool> RawGenerator = SharedOptions.RawGenerator();
+    private static readonly GeneratorOptions Generator = new();
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 }.InRange(1, 100000);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "File to write: a PNG grid, or .npy (float32 [count, pixels] in [0, 1], the format `eval parzen/metrics --samples` read)", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
@@ -26,7 +24,7 @@ internal static class SampleCommand
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator into a PNG grid (or a .npy array).");
-        foreach (var o in new Option[] { Run, CheckpointFile, RawGenerator, Count, Out, Seed, Columns, Noise, Nearest, DataDir }) command.Options.Add(o);
+        foreach (var o in Generator.All.Concat(new Option[] { Count, Out, Seed, Columns, Noise, Nearest, DataDir })) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -38,7 +36,7 @@ internal static class SampleCommand
         if (parse.GetValue(Noise) is not null && parse.GetResult(Seed) is { Implicit: false }) throw new UserError("--noise gives the samples' z; --seed draws them: pass one");
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         var (outPath, extension) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"), (".npy", "float32 [count, pixels] in [0, 1]"));
-        var (models, config, path) = new RunDirectory(parse.GetValue(Run)!.FullName).LoadGenerator(parse.GetValue(CheckpointFile)?.FullName, parse.GetValue(RawGenerator));
+        var (models, config, path) = Generator.Load(parse);
         Tensor samples;
         if (parse.GetValue(Noise) is { } noiseFile)
         {

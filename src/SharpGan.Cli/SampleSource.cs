@@ -14,32 +14,31 @@ internal sealed record LoadedSamples(float[] Values, int Count, int Height, int 
     public int Dimension => Height * Width * Channels;
 }
 
-/// <summary>The eval commands' two sources of samples: a run's generator (--run) or a file from anywhere (--samples).</summary>
+/// <summary>The eval commands' sources of samples: a generator (--run or --model) or a file from anywhere (--samples).</summary>
 internal static class SampleSource
 {
     /// <summary>
     /// Draws --count samples from the run's checkpoint, or reads up to --count from the file (sized for --dataset's
     /// images). A file holding fewer than an explicit --count is refused; with the default count, all it holds are used.
     /// </summary>
-    public static LoadedSamples Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
-        Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset) =>
-        Resolve(parse, run, samples, checkpoint, rawGenerator, count, seed, dataset, repeats: 1).First();
+    public static LoadedSamples Resolve(ParseResult parse, GeneratorOptions generator, Option<FileInfo?> samples,
+        Option<int> count, Option<long> seed, Option<string> dataset) =>
+        Resolve(parse, generator, samples, count, seed, dataset, repeats: 1).First();
 
     /// <summary>
     /// As above, <paramref name="repeats"/> independent sets from a run (noise seeds --seed, --seed + 1, …), to measure
     /// how much a score owes to the draw of samples. A file is one set: more than one is refused. The generator is loaded
     /// at once; each draw is made as the sequence reaches it, so only one set is in memory at a time.
     /// </summary>
-    public static IEnumerable<LoadedSamples> Resolve(ParseResult parse, Option<DirectoryInfo?> run, Option<FileInfo?> samples, Option<FileInfo?> checkpoint,
-        Option<bool> rawGenerator, Option<int> count, Option<long> seed, Option<string> dataset, int repeats)
+    public static IEnumerable<LoadedSamples> Resolve(ParseResult parse, GeneratorOptions generator, Option<FileInfo?> samples,
+        Option<int> count, Option<long> seed, Option<string> dataset, int repeats)
     {
-        var runDir = parse.GetValue(run);
         var samplesFile = parse.GetValue(samples);
-        if ((runDir is null) == (samplesFile is null)) throw new UserError("give exactly one of --run RUN_DIR or --samples FILE");
+        if (generator.Given(parse) == (samplesFile is not null)) throw new UserError("give exactly one of --run RUN_DIR, --model NAME or --samples FILE");
         int requested = parse.GetValue(count);
         if (samplesFile is not null)
         {
-            if (repeats > 1) throw new UserError("--repeats draws new sample sets from a run's generator (--run); a --samples file is one set");
+            if (repeats > 1) throw new UserError("--repeats draws new sample sets from a generator (--run or --model); a --samples file is one set");
             string name = parse.GetValue(dataset)!;
             var (h, w, c) = DatasetCatalog.ImageShape(name);
             var (held, _, values) = SampleFile.Read(samplesFile.FullName, h * w * c);
@@ -47,7 +46,7 @@ internal static class SampleSource
                 throw new UserError($"{samplesFile.FullName}: holds {held} samples, fewer than the {requested} requested with --count");
             return [new LoadedSamples(values, Math.Min(requested, held), h, w, c, name, samplesFile.FullName)];
         }
-        var (models, config, path) = new RunDirectory(runDir!.FullName).LoadGenerator(parse.GetValue(checkpoint)?.FullName, parse.GetValue(rawGenerator));
+        var (models, config, path) = generator.Load(parse, "--samples FILE");
         return Enumerable.Range(0, repeats).Select(r =>
         {
             var drawn = Samples.Draw(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;

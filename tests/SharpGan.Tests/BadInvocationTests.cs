@@ -107,6 +107,11 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["export --run OUT/missing --out OUT/g.onnx", "no such run folder"], ["export --run TRUNCATED --out OUT/g.onnx", "truncated"], ["export --out OUT/g.onnx", "needs --run"],
         ["sample --run RUN --noise NPY --out OUT/x.png", "have 784 values each, expected 100"], ["sample --run RUN --noise CONFIG --out OUT/x.png", "read from a .npy file"],
         ["sample --run RUN --noise EMPTYFILE --out OUT/x.png", "is empty"], ["sample --run RUN --noise NPY --count 5 --out OUT/x.png", "--count would contradict it"],
+        // --model
+        ["sample --model no-such-model --out OUT/x.png", "no pretrained model 'no-such-model'"], ["sample --model OUT/missing.safetensors --out OUT/x.png", "generator file not found"],
+        ["sample --run RUN --model mnist-paper --out OUT/x.png", "give one of --run RUN_DIR or --model NAME"], ["sample --out OUT/x.png", "needs --run RUN_DIR or --model NAME"],
+        ["interpolate --model OUT/g.safetensors --raw-generator --out OUT/i.png", "--model names one generator"], ["eval parzen --model CKPT", "not a SharpGAN generator file"],
+        ["eval parzen --model mnist-paper --samples NPY", "exactly one of --run RUN_DIR, --model NAME or --samples FILE"],
     ];
 
     [Theory]
@@ -115,7 +120,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
     {
         string[] args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
             .Replace("BADMETRICS", _f.BadMetrics).Replace("EMPTYFILE", _f.EmptyFile).Replace("TRUNCATED", _f.Truncated).Replace("RUN", _f.Run).Replace("GARBAGE", _f.Garbage).Replace("EMPTY", _f.Empty)
-            .Replace("CONFIG", _f.Config).Replace("NPY", _f.Npy).Replace("OUT", _f.Dir)).ToArray();
+            .Replace("CONFIG", _f.Config).Replace("CKPT", new RunDirectory(_f.Run).LatestCheckpoint()!).Replace("NPY", _f.Npy).Replace("OUT", _f.Dir)).ToArray();
         var saved = (Console.Out, Console.Error);
         var (output, error) = (new StringWriter(), new StringWriter());
         Console.SetOut(output); Console.SetError(error);

@@ -312,6 +312,23 @@ public class CliTests : IDisposable
         var expected = Samples.Draw(models, z).Data;
         Assert.Equal(expected, Samples.Draw(file.Models, z).Data);                 // the averaged G, bit for bit
         Assert.True(new FileInfo(generator).Length < new FileInfo(checkpoint).Length / 3, "G alone, without D, G's average and optimiser state");
+        // --model takes the exported file where --run takes the run: the same samples for the same seed.
+        string fromRun = Path.Combine(_dir, "run.npy"), fromFile = Path.Combine(_dir, "file.npy");
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--count", "8", "--out", fromRun).Code);
+        Assert.Equal(0, Sharpgan("sample", "--model", generator, "--count", "8", "--out", fromFile).Code);
+        Assert.Equal(File.ReadAllBytes(fromRun), File.ReadAllBytes(fromFile));
+        // By name, from a models/ folder.
+        Directory.CreateDirectory(Path.Combine(_dir, "models"));
+        File.Copy(generator, Path.Combine(_dir, "models", "tiny.safetensors"));
+        Environment.SetEnvironmentVariable("SHARPGAN_MODELS", Path.Combine(_dir, "models"));
+        try
+        {
+            Assert.Equal(Path.Combine(_dir, "models", "tiny.safetensors"), PretrainedModels.Resolve("tiny"));
+            Assert.Contains("tiny", PretrainedModels.Available());
+            Assert.Equal(0, Sharpgan("sample", "--model", "tiny", "--count", "8", "--out", fromFile).Code);
+            Assert.Equal(File.ReadAllBytes(fromRun), File.ReadAllBytes(fromFile));
+        }
+        finally { Environment.SetEnvironmentVariable("SHARPGAN_MODELS", null); }
         Assert.Equal(0, Sharpgan("export", "--run", run, "--raw-generator", "--out", generator).Code);
         Assert.False(GeneratorFile.Read(generator).Averaged);
         Assert.Equal(0, Sharpgan("export", "--run", run, "--out", onnx).Code);
