@@ -5,7 +5,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace SharpGan.Evaluation;
 
 /// <summary>Pairwise squared Euclidean distances by GEMM: ‖x − s‖² = ‖x‖² + ‖s‖² − 2·x·s, clamped at 0.</summary>
-public static class SquaredDistances
+internal static class SquaredDistances
 {
     /// <summary>Squared norm of each row of a (rows, d) matrix.</summary>
     public static float[] RowNorms(ReadOnlySpan<float> rows, int count, int d)

@@ -1,7 +1,7 @@
 namespace SharpGan.Evaluation;
 
 /// <summary>Eigenvalues and eigenvectors of a symmetric matrix by cyclic Jacobi rotations, in double precision.</summary>
-public static class SymmetricEigen
+internal static class SymmetricEigen
 {
     /// <summary>
     /// Decomposes the symmetric n×n matrix a (row-major, not modified): a = V·diag(values)·Vᵀ, V's columns the

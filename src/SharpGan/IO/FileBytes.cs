@@ -6,7 +6,7 @@ namespace SharpGan.IO;
 /// that reports no length (empty, a device, a pipe) or more than the reader's limit is refused, and no more than the
 /// reported length is ever read.
 /// </summary>
-public static class FileBytes
+internal static class FileBytes
 {
     /// <summary>
     /// The file's bytes. Throws <see cref="InvalidDataException"/> naming the file when it is empty or not a regular

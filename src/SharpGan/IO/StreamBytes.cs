@@ -1,7 +1,7 @@
 namespace SharpGan.IO;
 
 /// <summary>Reading from a stream whose declared sizes may lie (a hostile header, a gzip bomb).</summary>
-public static class StreamBytes
+internal static class StreamBytes
 {
     /// <summary>
     /// Up to <paramref name="maxBytes"/> bytes from <paramref name="stream"/>, fewer when it ends first. The buffer grows

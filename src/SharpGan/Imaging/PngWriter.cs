@@ -9,7 +9,7 @@ namespace SharpGan.Imaging;
 /// Minimal PNG encoder (8-bit greyscale or RGB, no interlace): signature, IHDR, one zlib-compressed IDAT with
 /// filter byte 0 per row, IEND. Enough for sample grids and charts without an imaging dependency.
 /// </summary>
-public static class PngWriter
+internal static class PngWriter
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 

@@ -5,7 +5,7 @@ namespace SharpGan.Tensors;
 /// the requested length, so a tensor's buffer is its data with no slack to track. After the first
 /// training step every size a step needs is in the pool and rents stop allocating.
 /// </summary>
-public sealed class BufferPool<T>
+internal sealed class BufferPool<T>
 {
     private readonly Dictionary<int, Stack<T[]>> _free = new();
     private readonly Lock _gate = new();

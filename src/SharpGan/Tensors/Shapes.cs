@@ -1,7 +1,7 @@
 namespace SharpGan.Tensors;
 
 /// <summary>Shape arithmetic and the argument checks every op shares.</summary>
-public static class Shapes
+internal static class Shapes
 {
     /// <summary>Element count of a shape; every dimension must be positive.</summary>
     public static int Count(ReadOnlySpan<int> shape)

@@ -5,7 +5,7 @@ namespace SharpGan.Tensors;
 /// them all to <see cref="BufferPool{T}"/> when it ends. This is how a training step stops allocating after
 /// warm-up: each step borrows the same buffers the last one gave back. One arena is current per thread.
 /// </summary>
-public sealed class TensorArena
+internal sealed class TensorArena
 {
     [ThreadStatic] private static TensorArena? _current;
     private readonly List<Tensor> _tensors = new();

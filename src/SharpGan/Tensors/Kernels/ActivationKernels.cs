@@ -8,7 +8,7 @@ namespace SharpGan.Tensors.Kernels;
 /// output y (not its input), which is all a fused layer keeps: relu' = [y &gt; 0], sigmoid' = y(1 − y),
 /// tanh' = 1 − y², leaky' = [y &gt; 0] + slope·[y ≤ 0] (valid for slope &gt; 0, as y and x share their sign).
 /// </summary>
-public static class ActivationKernels
+internal static class ActivationKernels
 {
     /// <summary>y = f(x), elementwise; x and y may be the same span.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -35,7 +35,7 @@ public readonly record struct ConvGeometry(int Channels, int Height, int Width, 
 /// im2col and col2im: cols[(c·kh + i)·kw + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside the image),
 /// so a convolution becomes one GEMM: y (F, Ho·Wo) = W (F, C·kh·kw) · cols.
 /// </summary>
-public static class Im2Col
+internal static class Im2Col
 {
     /// <summary>
     /// x is (C, H, W); writes its (C·kh·kw, Ho·Wo) column matrix into cols, whose rows are <paramref name="rowStride"/>

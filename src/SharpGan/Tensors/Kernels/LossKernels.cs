@@ -1,7 +1,7 @@
 namespace SharpGan.Tensors.Kernels;
 
 /// <summary>Binary cross-entropy computed from logits without ever forming log(sigmoid(x)).</summary>
-public static class LossKernels
+internal static class LossKernels
 {
     /// <summary>
     /// Mean over i of  −[t·log σ(x) + (1−t)·log(1−σ(x))] = max(x, 0) − x·t + log(1 + e^−|x|),

@@ -4,7 +4,7 @@ namespace SharpGan.Tensors.Kernels;
 /// Maxout over pieces: z is (rows, units·pieces) laid out unit-major (z[r, u·pieces + p], as pylearn2 and
 /// a PyTorch view(rows, units, pieces).max(-1) do); y is (rows, units); argmax keeps the winning flat index.
 /// </summary>
-public static class MaxoutKernels
+internal static class MaxoutKernels
 {
     /// <summary>y[r,u] = max_p z[r,u,p]; argmax[r,u] = index into z of the winner (first one on ties).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

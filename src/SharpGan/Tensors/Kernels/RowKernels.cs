@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace SharpGan.Tensors.Kernels;
 
 /// <summary>Row-broadcast kernels for (rows, cols) matrices stored row-major.</summary>
-public static class RowKernels
+internal static class RowKernels
 {
     /// <summary>x[r, :] += bias for every row. x is (rows, cols), bias is (cols).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
