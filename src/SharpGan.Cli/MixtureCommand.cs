@@ -40,7 +40,7 @@ internal static class MixtureCommand
             return 0;
         }
         Console.WriteLine($"{options.Layout}, {options.GeneratorSteps} G step(s) per D step: {c.ModesCovered}/{c.Modes} modes covered, {c.HighQualityFraction:P1} of samples within 3σ, KL to uniform {c.KlToUniform:F3}");
-        Console.WriteLine($"wrote {Path.Combine(dir, "mixture.svg")}");
+        Console.WriteLine($"wrote mixture.png and mixture.svg to {dir}");
         return 0;
     }
 }

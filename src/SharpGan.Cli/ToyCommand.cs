@@ -58,7 +58,7 @@ internal static class ToyCommand
         }
         Console.WriteLine($"equilibrium: max|D − ½| = {r.MaxAbsDMinusHalf:F3} (central 95% of p_data), JSD = {r.Jsd:F4} nats, max_D V − (−log 4) = {r.ValueMinusNegLog4:F4}");
         Console.WriteLine($"optimal D (G frozen, p_g known): max|D − D*| = {r.OptimalD.MaxAbsDMinusOptimal:F4}; V(D*) − (−log 4) = {r.OptimalD.ValueMinusNegLog4:F4} = 2·JSD = {2 * r.OptimalD.Jsd:F4}");
-        Console.WriteLine($"wrote {Path.Combine(dir, "figure1.svg")} and {Path.Combine(dir, "training.svg")} ({r.Seconds:F0} s)");
+        Console.WriteLine($"wrote figure1.png, figure1.svg, training.png and training.svg to {dir} ({r.Seconds:F0} s)");
         return 0;
     }
 }

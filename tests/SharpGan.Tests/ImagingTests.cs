@@ -42,4 +42,38 @@ public class ImagingTests
         Assert.Equal(170, canvas[6 * w + 2]);            // image 2 = 2/3
         Assert.Equal(255, canvas[7 * w + 7]);            // image 3 = 1
     }
+
+    [Fact]
+    public void ChartAxesStayWithinWhatTheQuantityCanTake()
+    {
+        // D outputs at 0 and 1: 5 % padding would show −0.05 … 1.05; a probability's axis stops at 0 and 1.
+        var d = new ChartPanel("D", "mean D", [new ChartSeries("D(x)", "#2ca02c", [(0, 0.0), (1, 1.0)])]) { Possible = (0, 1) };
+        Assert.Equal((0.0, 1.0), Charts.YLimits(d));
+        var loss = new ChartPanel("loss", "loss", [new ChartSeries("D loss", "#1f77b4", [(0, 0.01), (1, 2.0)])]) { Possible = (0, double.PositiveInfinity) };
+        var (low, high) = Charts.YLimits(loss);
+        Assert.Equal(0.0, low);
+        Assert.True(high > 2.0);
+        var unbounded = new ChartPanel("ll", "nats", [new ChartSeries("LL", "#8c564b", [(0, -10.0), (1, 10.0)])]);
+        Assert.Equal((-11.0, 11.0), Charts.YLimits(unbounded));
+    }
+
+    [Fact]
+    public void ChartsAreWrittenAsPngAndSvg()
+    {
+        string dir = Directory.CreateTempSubdirectory("sharpgan-chart-").FullName;
+        try
+        {
+            var panel = new ChartPanel("Losses", "loss", [new ChartSeries("D loss", "#1f77b4", [(0, 1.0), (1, 0.7), (2, 0.69)])], [(Math.Log(2), "ln 2")]);
+            string png = Path.Combine(dir, "c.png"), svg = Path.Combine(dir, "c.svg");
+            Charts.WriteLines("epoch", [panel, panel with { Title = "again" }], png, svg);
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+            string text = File.ReadAllText(svg);
+            Assert.StartsWith("<?xml", text);
+            Assert.Contains("Losses", text);
+            Assert.Contains("again", text);
+            Charts.WriteScatter([new ScatterPanel("step 1", "0/8 modes", [(0f, 0f)], [(1f, 1f)])], 3, png);
+            Assert.Throws<ArgumentException>(() => Charts.WriteLines("epoch", [panel], Path.Combine(dir, "c.jpg")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -57,13 +57,14 @@ public static class Figure1Run
         exp.Train(options.Steps - early, Record);
         var d = exp.Snapshot("(d) equilibrium");
         log?.Invoke($"(d) step {exp.StepsDone}: JSD {d.Jsd:F4}, max|D − ½| {d.MaxAbsDMinusHalf:F3}");
-        AtomicFile.WriteAllText(Path.Combine(outDir, "figure1.svg"), Figure1Svg.Render([a, b, c, d]));
-        AtomicFile.WriteAllText(Path.Combine(outDir, "training.svg"), LineChart.Render("iteration",
+        Figure1Chart.Write([a, b, c, d], Path.Combine(outDir, "figure1.png"), Path.Combine(outDir, "figure1.svg"));
+        // Each quantity within what it can take: D in [0, 1], JSD in [0, log 2], V(D*, G) in [−log 4, 0].
+        Charts.WriteLines("iteration",
         [
-            new ChartPanel("Mean discriminator output", "mean D", [new ChartSeries("D(x)", "#2ca02c", dReal), new ChartSeries("D(G(z))", "#ff7f0e", dFake)], [(0.5, "1/2")]),
-            new ChartPanel("JSD(p_data ‖ p_g)", "nats", [new ChartSeries("JSD", "#d62728", jsd)], [(0, "0")]),
-            new ChartPanel("max_D V(G, D) = V(D*, G)", "value", [new ChartSeries("V(D*, G)", "#1f77b4", value)], [(Toy1DSnapshot.NegLog4, "−log 4")]),
-        ]));
+            new ChartPanel("Mean discriminator output", "mean D", [new ChartSeries("D(x)", "#2ca02c", dReal), new ChartSeries("D(G(z))", "#ff7f0e", dFake)], [(0.5, "1/2")]) { Possible = (0, 1) },
+            new ChartPanel("JSD(p_data ‖ p_g)", "nats", [new ChartSeries("JSD", "#d62728", jsd)], [(0, "0")]) { Possible = (0, Math.Log(2)) },
+            new ChartPanel("max_D V(G, D) = V(D*, G)", "value", [new ChartSeries("V(D*, G)", "#1f77b4", value)], [(Toy1DSnapshot.NegLog4, "−log 4")]) { Possible = (Toy1DSnapshot.NegLog4, 0) },
+        ], Path.Combine(outDir, "training.png"), Path.Combine(outDir, "training.svg"));
         var check = OptimalDiscriminatorCheck(options);
         return new Figure1Result(d.MaxAbsDMinusHalf, d.Jsd, d.ValueAtOptimum - Toy1DSnapshot.NegLog4, check, clock.Elapsed.TotalSeconds);
     }

@@ -30,7 +30,7 @@ public static class MixtureRun
             panels.Add(new ScatterPanel($"step {done}", $"{coverage.ModesCovered}/{coverage.Modes} modes, {coverage.HighQualityFraction:P0} within 3σ", dataPoints, Points(samples.AsSpan(0, 2 * 1000))));
         }
         double extent = options.Layout == "ring8" ? 3 : 6;
-        AtomicFile.WriteAllText(Path.Combine(outDir, "mixture.svg"), ScatterSvg.Render(panels, extent));
+        Charts.WriteScatter(panels, extent, Path.Combine(outDir, "mixture.png"), Path.Combine(outDir, "mixture.svg"));
         return coverage;
     }
 

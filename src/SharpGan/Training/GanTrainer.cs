@@ -131,7 +131,7 @@ public sealed class GanTrainer
                 var row = window.Row(_step, Epoch, learningRate, momentum, imagesPerSecond);
                 // Measured after the throughput window closes, so its cost does not show as slower training.
                 _metrics.Append(measure ? row with { Quality = QualityProbe!.Measure(_models, _config, _step) } : row);
-                if (measure) _metrics.WriteChart(_run.ChartPath);
+                if (measure) _metrics.WriteChart(_run.ChartPngPath, _run.ChartPath);
                 window = new MetricsWindow();
                 windowStart = Stopwatch.GetTimestamp();
             }
@@ -163,7 +163,7 @@ public sealed class GanTrainer
         string name = epoch is { } e ? $"epoch-{e:D4}.png" : $"step-{_step:D8}.png";
         ImageGrid.WritePng(Path.Combine(_run.SampleFolder, name), images.Data, images.Rows, _models.SampleHeight, _models.SampleWidth, _models.SampleChannels, GridSide, low, 1f);
         File.Copy(Path.Combine(_run.SampleFolder, name), Path.Combine(_run.SampleFolder, "latest.png"), overwrite: true);
-        _metrics.WriteChart(_run.ChartPath);
+        _metrics.WriteChart(_run.ChartPngPath, _run.ChartPath);
     }
 
     private void SaveCheckpoint(Stopwatch clock)

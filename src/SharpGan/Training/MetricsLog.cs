@@ -102,8 +102,8 @@ public sealed class MetricsLog
 
     private static string Clip(string s) => s.Length > 24 ? s[..24] + "…" : s;
 
-    /// <summary>Writes the losses and D-output chart (SVG) from the rows so far.</summary>
-    public void WriteChart(string path)
+    /// <summary>Writes the losses, D-output and (when measured) quality chart from the rows so far, to each path (.png or .svg).</summary>
+    public void WriteChart(params string[] paths)
     {
         List<(double, double)> Series(Func<MetricsRow, double> f) => _rows.Select(r => (r.Epoch, f(r))).ToList();
         var measured = _rows.Where(r => r.Quality is not null).ToList();
@@ -113,20 +113,20 @@ public sealed class MetricsLog
         {
             new ChartPanel("Losses", "loss",
                 [new ChartSeries("D loss", "#1f77b4", Series(r => r.DLoss)), new ChartSeries("G loss", "#d62728", Series(r => r.GLoss))],
-                [(Math.Log(2), "ln 2 (equilibrium)")]),
+                [(Math.Log(2), "ln 2")]) { Possible = (0, double.PositiveInfinity) },
             new ChartPanel("Discriminator outputs", "mean D",
                 [new ChartSeries("D(x)", "#2ca02c", Series(r => r.DReal)), new ChartSeries("D(G(z))", "#ff7f0e", Series(r => r.DFake))],
-                [(0.5, "1/2")]),
+                [(0.5, "1/2")]) { Possible = (0, 1) },
         };
         if (measured.Count > 0)
         {
-            panels.Add(new ChartPanel("Fréchet distance to the test set (classifier features)", "FD", [new ChartSeries("FD", "#9467bd", Quality(q => q.FrechetDistance))]));
+            panels.Add(new ChartPanel("Fréchet distance to the test set (classifier features)", "FD", [new ChartSeries("FD", "#9467bd", Quality(q => q.FrechetDistance))]) { Possible = (0, double.PositiveInfinity) });
             panels.Add(new ChartPanel("Precision, recall and classes covered / 10", "fraction",
                 [new ChartSeries("precision", "#2ca02c", Quality(q => q.Precision)), new ChartSeries("recall", "#1f77b4", Quality(q => q.Recall)),
-                 new ChartSeries("classes / 10", "#7f7f7f", Quality(q => q.ClassesCovered / 10.0), Dashed: true)], [(1, "1")]));
+                 new ChartSeries("classes / 10", "#7f7f7f", Quality(q => q.ClassesCovered / 10.0), Dashed: true)], [(1, "1")]) { Possible = (0, 1) });
             var parzen = Quality(q => q.ParzenLogLikelihood);
             if (parzen.Count > 0) panels.Add(new ChartPanel("Fast Parzen test log-likelihood (1 000 samples)", "nats", [new ChartSeries("Parzen LL", "#8c564b", parzen)]));
         }
-        AtomicFile.WriteAllText(path, LineChart.Render("epoch", panels));
+        Charts.WriteLines("epoch", panels, paths);
     }
 }

@@ -5,7 +5,7 @@ using SharpGan.Gan;
 namespace SharpGan.Training;
 
 /// <summary>
-/// The layout of a run: config.json, checkpoints/step-NNNNNNNN.safetensors, samples/*.png, metrics.csv, chart.svg.
+/// The layout of a run: config.json, checkpoints/step-NNNNNNNN.safetensors, samples/*.png, metrics.csv, chart.png and chart.svg.
 /// </summary>
 public sealed partial class RunDirectory
 {
@@ -27,8 +27,11 @@ public sealed partial class RunDirectory
     /// <summary>metrics.csv.</summary>
     public string MetricsPath => Path.Combine(Root, "metrics.csv");
 
-    /// <summary>chart.svg.</summary>
+    /// <summary>chart.svg: the training chart for pages that embed it.</summary>
     public string ChartPath => Path.Combine(Root, "chart.svg");
+
+    /// <summary>chart.png: the same chart for viewing.</summary>
+    public string ChartPngPath => Path.Combine(Root, "chart.png");
 
     /// <summary>Path of the checkpoint for a step.</summary>
     public string CheckpointPath(long step) => Path.Combine(CheckpointFolder, $"step-{step:D8}.safetensors");
@@ -131,7 +134,7 @@ public sealed partial class RunDirectory
     /// <summary>Deletes the run's own files (config, checkpoints, samples, metrics, chart), nothing else.</summary>
     public void Clear()
     {
-        foreach (string f in new[] { ConfigPath, MetricsPath, ChartPath }) if (File.Exists(f)) File.Delete(f);
+        foreach (string f in new[] { ConfigPath, MetricsPath, ChartPath, ChartPngPath }) if (File.Exists(f)) File.Delete(f);
         foreach (string d in new[] { CheckpointFolder, SampleFolder }) if (Directory.Exists(d)) Directory.Delete(d, recursive: true);
     }
 }
