@@ -12,6 +12,7 @@ namespace SharpGan.Cli;
 internal static class InterpolateCommand
 {
     private static readonly GeneratorOptions Generator = new();
+    private static readonly SharedOptions.Grid Grid = new();
     private static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Interpolations (one per row)", DefaultValueFactory = _ => 10 }.InRange(1, 100);
     private static readonly Option<int> Steps = new Option<int>("--steps") { Description = "Points per interpolation, endpoints included", DefaultValueFactory = _ => 10 }.InRange(2, 100);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "PNG file to write", Required = true };
@@ -20,7 +21,7 @@ internal static class InterpolateCommand
     public static Command Create()
     {
         var command = new Command("interpolate", "Figure 3: samples along linear interpolations between random points in z space.");
-        foreach (var o in Generator.All.Concat(new Option[] { Rows, Steps, Out, Seed })) command.Options.Add(o);
+        foreach (var o in Generator.All.Concat(Grid.All).Concat(new Option[] { Rows, Steps, Out, Seed })) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -32,7 +33,7 @@ internal static class InterpolateCommand
         var (models, config, path) = Generator.Load(parse);
         var images = Figures.Interpolation(models, config.Model.NoisePrior, rows, steps, new Rng((ulong)parse.GetValue(Seed)));
         float low = config.PixelRange.Low();
-        ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f);
+        ImageGrid.WritePng(outPath, images.Data, rows * steps, models.SampleHeight, models.SampleWidth, models.SampleChannels, steps, low, 1f, style: Grid.Style(parse));
         Console.WriteLine($"wrote {rows} interpolations of {steps} steps from {Path.GetFileName(path)} to {outPath}");
         return 0;
     }

@@ -13,6 +13,7 @@ namespace SharpGan.Cli;
 internal static class SampleCommand
 {
     private static readonly GeneratorOptions Generator = new();
+    private static readonly SharedOptions.Grid Grid = new();
     private static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", DefaultValueFactory = _ => 100 }.InRange(1, 100000);
     private static readonly Option<FileInfo> Out = new("--out") { Description = "File to write: a PNG grid, or .npy (float32 [count, pixels] in [0, 1], the format `eval parzen/metrics --samples` read)", Required = true };
     private static readonly Option<long> Seed = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 1 };
@@ -24,7 +25,7 @@ internal static class SampleCommand
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator into a PNG grid (or a .npy array).");
-        foreach (var o in Generator.All.Concat(new Option[] { Count, Out, Seed, Columns, Noise, Nearest, DataDir })) command.Options.Add(o);
+        foreach (var o in Generator.All.Concat(Grid.All).Concat(new Option[] { Count, Out, Seed, Columns, Noise, Nearest, DataDir })) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -61,11 +62,11 @@ internal static class SampleCommand
             var train = DatasetCatalog.Load(config.Dataset, DatasetSplit.Train, config.PixelRange, new DatasetLocator(parse.GetValue(DataDir)?.FullName));
             int rows = count / columns;
             var (images, _) = Figures.SamplesWithNearest(samples, rows, columns, train.Pixels, train.Count);
-            ImageGrid.WritePng(outPath, images, rows * (columns + 1), models.SampleHeight, models.SampleWidth, models.SampleChannels, columns + 1, low, 1f, separatedColumn: columns);
+            ImageGrid.WritePng(outPath, images, rows * (columns + 1), models.SampleHeight, models.SampleWidth, models.SampleChannels, columns + 1, low, 1f, separatedColumn: columns, Grid.Style(parse));
             Console.WriteLine($"wrote {count} samples from {Path.GetFileName(path)} with each row's nearest training image (right column) to {outPath}");
             return 0;
         }
-        ImageGrid.WritePng(outPath, samples.Data, count, models.SampleHeight, models.SampleWidth, models.SampleChannels, columns, low, 1f);
+        ImageGrid.WritePng(outPath, samples.Data, count, models.SampleHeight, models.SampleWidth, models.SampleChannels, columns, low, 1f, style: Grid.Style(parse));
         Console.WriteLine($"wrote {count} samples from {Path.GetFileName(path)} to {outPath}");
         return 0;
     }

@@ -107,6 +107,9 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         ["export --run OUT/missing --out OUT/g.onnx", "no such run folder"], ["export --run TRUNCATED --out OUT/g.onnx", "truncated"], ["export --out OUT/g.onnx", "needs --run"],
         ["sample --run RUN --noise NPY --out OUT/x.png", "have 784 values each, expected 100"], ["sample --run RUN --noise CONFIG --out OUT/x.png", "read from a .npy file"],
         ["sample --run RUN --noise EMPTYFILE --out OUT/x.png", "is empty"], ["sample --run RUN --noise NPY --count 5 --out OUT/x.png", "--count would contradict it"],
+        // grid style
+        ["sample --run RUN --scale 0 --out OUT/x.png", "--scale must be in [1, 16]"], ["interpolate --run RUN --pad-value 2 --out OUT/i.png", "--pad-value must be in [0, 1]"],
+        ["sample --run RUN --padding -1 --out OUT/x.png", "--padding must be in"],
         // --model
         ["sample --model no-such-model --out OUT/x.png", "no pretrained model 'no-such-model'"], ["sample --model OUT/missing.safetensors --out OUT/x.png", "generator file not found"],
         ["sample --run RUN --model mnist-paper --out OUT/x.png", "give one of --run RUN_DIR or --model NAME"], ["sample --out OUT/x.png", "needs --run RUN_DIR or --model NAME"],

@@ -76,4 +76,24 @@ public class ImagingTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void GridsScaleEachPixelAndPadLikeSaveImage()
+    {
+        // One 2×2 image [[0, 1], [1, 0]] at scale 2 with 1 black pixel of padding: a 6×6 picture.
+        var canvas = ImageGrid.Render([0f, 1f, 1f, 0f], 1, 2, 2, 1, 1, 0f, 1f, out int w, out int h, style: new GridStyle(Scale: 2, Padding: 1, PadValue: 0f));
+        Assert.Equal((6, 6), (w, h));
+        byte[] expected =
+        [
+            0, 0, 0, 0, 0, 0,
+            0, 0, 0, 255, 255, 0,
+            0, 0, 0, 255, 255, 0,
+            0, 255, 255, 0, 0, 0,
+            0, 255, 255, 0, 0, 0,
+            0, 0, 0, 0, 0, 0,
+        ];
+        Assert.Equal(expected, canvas);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageGrid.Render([0f], 1, 1, 1, 1, 1, 0f, 1f, out _, out _, style: new GridStyle(Scale: 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageGrid.Render([0f], 1, 1, 1, 1, 1, 0f, 1f, out _, out _, style: new GridStyle(PadValue: 2f)));
+    }
 }

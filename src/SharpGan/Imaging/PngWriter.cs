@@ -7,7 +7,9 @@ namespace SharpGan.Imaging;
 
 /// <summary>
 /// Minimal PNG encoder (8-bit greyscale or RGB, no interlace): signature, IHDR, one zlib-compressed IDAT with
-/// filter byte 0 per row, IEND. Enough for sample grids and charts without an imaging dependency.
+/// filter byte 0 per row, IEND. Kept beside SkiaSharp (which draws the charts) because sample grids are written
+/// every epoch of training and this needs no native library: training, sampling and the tests run where
+/// libSkiaSharp cannot load (a musl or minimal container); the compression is the BCL's zlib, the rest is 80 lines.
 /// </summary>
 internal static class PngWriter
 {
