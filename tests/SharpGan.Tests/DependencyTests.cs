@@ -30,7 +30,7 @@ public partial class DependencyTests
         ["Export"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Training"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Evaluation"] = [.. Engine, .. Leaves, "Models", "Gan", "Training"],
-        ["Experiments"] = [.. Engine, .. Leaves, "Models", "Gan", "Training", "Evaluation", "Export"],
+        ["Experiments"] = [.. Engine, .. Leaves, "Models", "Gan", "Training", "Evaluation"],
     };
 
     private static string SourceRoot()
