@@ -29,4 +29,16 @@ public class ClassifierTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void TheShippedMnistClassifierIsFoundAndAccurate()
+    {
+        // models/classifiers/mnist.safetensors in the repository: `eval metrics` works before any classifier is trained.
+        string? shipped = FeatureClassifier.Shipped("mnist");
+        Assert.NotNull(shipped);
+        var (classifier, accuracy) = FeatureClassifier.LoadFor("mnist", shipped, "this test");
+        Assert.Equal("mnist", classifier.Dataset);
+        Assert.True(accuracy >= 0.99, $"test accuracy {accuracy:P2}");
+        Assert.Null(FeatureClassifier.Shipped("no-such-dataset"));
+    }
 }

@@ -5,6 +5,7 @@ using SharpGan.Nn;
 using SharpGan.Optim;
 using SharpGan.Tensors.Kernels;
 using SharpGan.Tensors;
+using SharpGan.Training;
 
 namespace SharpGan.Evaluation;
 
@@ -170,7 +171,7 @@ public sealed class FeatureClassifier
     /// </summary>
     public static (FeatureClassifier Classifier, double TestAccuracy) LoadFor(string dataset, string? path, string neededBy)
     {
-        path ??= DefaultPath(dataset);
+        path ??= File.Exists(DefaultPath(dataset)) ? DefaultPath(dataset) : Shipped(dataset) ?? DefaultPath(dataset);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{neededBy} needs a classifier for {dataset}, and there is none at {path}; train one with `sharpgan classifier train --dataset {dataset}`", path);
         var loaded = Load(path);
@@ -178,6 +179,14 @@ public sealed class FeatureClassifier
             throw new InvalidDataException($"{path} is a {loaded.Classifier.Dataset} classifier, not one for {dataset}");
         return loaded;
     }
+
+    /// <summary>
+    /// A classifier shipped with the models (models/classifiers/NAME.safetensors in a folder <see cref="PretrainedModels"/>
+    /// searches), so `eval metrics --model …` works from a fresh clone; null when there is none. One the user trained
+    /// (<see cref="DefaultPath"/>) comes first.
+    /// </summary>
+    public static string? Shipped(string dataset) =>
+        PretrainedModels.SearchFolders().Select(f => Path.Combine(f, "classifiers", dataset + ".safetensors")).FirstOrDefault(File.Exists);
 
     /// <summary>Where `sharpgan classifier train` keeps a dataset's classifier: ~/.cache/sharpgan/classifiers/NAME.safetensors.</summary>
     public static string DefaultPath(string dataset) =>
