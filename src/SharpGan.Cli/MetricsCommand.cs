@@ -40,6 +40,10 @@ internal static class MetricsCommand
         var reference = new MetricsReference(classifier, test.Pixels, n);
         var model = FeatureSpaceMetrics.Compute(classifier, samples, n, reference);
         var floor = FeatureSpaceMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
+        // A conditional generator: did it give the class it was asked for, and how close is each class to the real one?
+        var byClass = set.Labels is { } asked
+            ? ConditionalMetrics.Compute(classifier, samples, asked.AsSpan(0, n), n, test.Pixels, test.Labels.AsSpan(0, n), n, 10)
+            : null;
         if (parse.GetValue(Json))
         {
             // Keys as eval parzen's (source, dataset, samples); fractions to 4 decimals, distances and scores to 3.
@@ -48,7 +52,16 @@ internal static class MetricsCommand
                 frechet_distance = Math.Round(r.FrechetDistance, 3), classifier_score = Math.Round(r.ClassifierScore, 3), classes_covered = r.ClassesCovered,
                 class_histogram = r.ClassHistogram.Select(h => Math.Round(h, 4)), precision = Math.Round(r.Precision, 4), recall = Math.Round(r.Recall, 4),
             };
-            Console.WriteLine(JsonSerializer.Serialize(new { source = path, dataset, samples = n, classifier_test_accuracy = Math.Round(accuracy, 4), model = Row(model), real_data_floor = Row(floor) }));
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                source = path, dataset, samples = n, classifier_test_accuracy = Math.Round(accuracy, 4), model = Row(model), real_data_floor = Row(floor),
+                conditional = byClass is null ? null : new
+                {
+                    agreement = Math.Round(byClass.Agreement, 4),
+                    agreement_by_class = byClass.AgreementByClass.Select(a => Math.Round(a, 4)),
+                    frechet_distance_by_class = byClass.FrechetByClass.Select(f => Math.Round(f, 3)),
+                },
+            }));
             return 0;
         }
         Console.WriteLine($"{n} samples from {Path.GetFileName(path)} vs {n} {dataset} test images (classifier test accuracy {accuracy:P2})");
@@ -59,6 +72,11 @@ internal static class MetricsCommand
         Console.WriteLine($"{"precision",-22}{model.Precision,10:F3}{floor.Precision,12:F3}");
         Console.WriteLine($"{"recall",-22}{model.Recall,10:F3}{floor.Recall,12:F3}");
         Console.WriteLine("class histogram: " + string.Join(" ", model.ClassHistogram.Select((h, c) => $"{c}:{h:P0}")));
+        if (byClass is not null)
+        {
+            Console.WriteLine($"asked class given: {byClass.Agreement:P2} of samples (the classifier's verdict; by class {string.Join(" ", byClass.AgreementByClass.Select((a, c) => $"{c}:{a:P0}"))})");
+            Console.WriteLine("Fréchet distance by class: " + string.Join(" ", byClass.FrechetByClass.Select((f, c) => $"{c}:{f:F1}")));
+        }
         return 0;
     }
 }

@@ -20,12 +20,13 @@ internal static class SampleCommand
     private static readonly Option<int?> Columns = new Option<int?>("--columns") { Description = "Samples per row (default: √count)" }.InRange(1, 10000);
     private static readonly Option<bool> Nearest = new("--nearest") { Description = "Figure 2: add a column with the training image nearest to each row's last sample" };
     private static readonly Option<FileInfo?> Noise = new("--noise") { Description = "Noise vectors z to use (.npy float32 [count, noise_dim]) instead of drawing them; --count is then the file's row count" };
+    private static readonly Option<int?> Class = new Option<int?>("--class") { Description = "A conditional model's class for every sample (default: a grid with a row per class, or the classes in turn for .npy)" }.InRange(0, 255);
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset (for --nearest)" };
 
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator into a PNG grid (or a .npy array).");
-        foreach (var o in Generator.All.Concat(Grid.All).Concat(new Option[] { Count, Out, Seed, Columns, Noise, Nearest, DataDir })) command.Options.Add(o);
+        foreach (var o in Generator.All.Concat(Grid.All).Concat(new Option[] { Count, Out, Seed, Columns, Class, Noise, Nearest, DataDir })) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -38,15 +39,23 @@ internal static class SampleCommand
         int columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         var (outPath, extension) = OutputFile.Check(parse.GetValue(Out)!, (".png", "a grid of images"), (".npy", "float32 [count, pixels] in [0, 1]"));
         var (models, config, path) = Generator.Load(parse);
+        byte[]? Labels(int n) => ClassLabels(parse, models, n);
         Tensor samples;
         if (parse.GetValue(Noise) is { } noiseFile)
         {
             var (rows, _, z) = SampleFile.ReadMatrix(noiseFile.FullName, models.NoiseDim, "noise vectors");
-            samples = Samples.Draw(models, Tensor.FromArray(z, rows, models.NoiseDim));
+            samples = Samples.Draw(models, Samples.WithLabels(models, Tensor.FromArray(z, rows, models.NoiseDim), Labels(rows)));
             count = rows;
             columns = parse.GetValue(Columns) ?? (int)Math.Ceiling(Math.Sqrt(count));
         }
-        else samples = Samples.Draw(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)));
+        else if (models.Classes > 0 && parse.GetValue(Class) is null && extension == ".png" && !parse.GetValue(Nearest))
+        {
+            // A conditional model's grid by class: a row per class, the same z down each column.
+            if (count % models.Classes != 0) throw new UserError($"a grid by class has a row per class: --count {count} is not a multiple of the {models.Classes} classes (or pass --class C)");
+            columns = count / models.Classes;
+            samples = Samples.Draw(models, Samples.GridInput(models, config.Model.NoisePrior, models.Classes, columns, new Rng((ulong)parse.GetValue(Seed))));
+        }
+        else samples = Samples.Draw(models, config.Model.NoisePrior, count, new Rng((ulong)parse.GetValue(Seed)), Labels(count));
         if (parse.GetValue(Nearest) && count % columns != 0) throw new UserError($"--nearest needs full rows: --count {count} is not a multiple of --columns {columns}");
         float low = config.PixelRange.Low();
         if (extension == ".npy")
@@ -69,5 +78,14 @@ internal static class SampleCommand
         ImageGrid.WritePng(outPath, samples.Data, count, models.SampleHeight, models.SampleWidth, models.SampleChannels, columns, low, 1f, style: Grid.Style(parse));
         Console.WriteLine($"wrote {count} samples from {Path.GetFileName(path)} to {outPath}");
         return 0;
+    }
+
+    // --class for every sample; null (the default labels) without it; refused for an unconditional model or a class it lacks.
+    private static byte[]? ClassLabels(ParseResult parse, Gan.GanModels models, int count)
+    {
+        if (parse.GetValue(Class) is not { } c) return null;
+        if (models.Classes == 0) throw new UserError("--class asks a conditional model for a class; this model is not conditional");
+        if (c >= models.Classes) throw new UserError($"--class {c}: the model has classes 0 to {models.Classes - 1}");
+        return Enumerable.Repeat((byte)c, count).ToArray();
     }
 }

@@ -10,6 +10,9 @@ namespace SharpGan.Cli;
 /// <summary>Samples to evaluate, in [0, 1], with the dataset they imitate and where they came from.</summary>
 internal sealed record LoadedSamples(float[] Values, int Count, int Height, int Width, int Channels, string Dataset, string Source)
 {
+    /// <summary>The class each sample was asked for, when a conditional generator drew them (the classes in turn); else null.</summary>
+    public byte[]? Labels { get; init; }
+
     /// <summary>Values per sample.</summary>
     public int Dimension => Height * Width * Channels;
 }
@@ -49,9 +52,11 @@ internal static class SampleSource
         var (models, config, path) = generator.Load(parse, "--samples FILE");
         return Enumerable.Range(0, repeats).Select(r =>
         {
-            var drawn = Samples.Draw(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r)))).Data;
+            // A conditional generator is asked for the classes in turn: 10 000 samples are 1 000 of each of 10 classes.
+            byte[]? labels = models.Classes > 0 ? Enumerable.Range(0, requested).Select(i => (byte)(i % models.Classes)).ToArray() : null;
+            var drawn = Samples.Draw(models, config.Model.NoisePrior, requested, new Rng(unchecked((ulong)(parse.GetValue(seed) + r))), labels).Data;
             config.PixelRange.ToUnitRange(drawn);
-            return new LoadedSamples(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path);
+            return new LoadedSamples(drawn, requested, models.SampleHeight, models.SampleWidth, models.SampleChannels, config.Dataset, path) { Labels = labels };
         });
     }
 }

@@ -340,4 +340,37 @@ public class CliTests : IDisposable
         Assert.Equal(0, Sharpgan("sample", "--run", run, "--noise", zFile, "--out", samples).Code);
         Assert.Equal(expected, SampleFile.Read(samples, models.SampleDim).Values);
     }
+
+    [Fact]
+    public void ConditionalModelsSampleAndInterpolateByClass()
+    {
+        string run = Path.Combine(_dir, "cgan"), config = Path.Combine(_dir, "cgan.json");
+        File.WriteAllText(config, ConfigIo.ToJson(TrainerTests.Small(3) with { Model = TrainerTests.Small(3).Model with { Conditional = true } }));
+        Assert.Equal(0, Sharpgan("train", "--config", config, "--out", run).Code);
+        string png = Path.Combine(_dir, "c.png"), npy = Path.Combine(_dir, "c.npy");
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--out", png).Code);                        // a row per class
+        Assert.Contains("not a multiple of the 10 classes", Sharpgan("sample", "--run", run, "--count", "15", "--out", png).Err);
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--class", "3", "--count", "15", "--out", png).Code);
+        Assert.Contains("classes 0 to 9", Sharpgan("sample", "--run", run, "--class", "12", "--out", png).Err);
+        Assert.Equal(0, Sharpgan("sample", "--run", run, "--class", "3", "--count", "4", "--out", npy).Code);
+        // --class 3 asks G for class 3: the same as drawing with labels 3 from the library.
+        var (models, cfg, _) = new RunDirectory(run).LoadGenerator();
+        var expected = Samples.Draw(models, cfg.Model.NoisePrior, 4, new Rng(1), [3, 3, 3, 3]).Data;
+        Assert.Equal(expected, SampleFile.Read(npy, 784).Values);
+        Assert.Equal(0, Sharpgan("interpolate", "--run", run, "--class", "5", "--rows", "2", "--out", png).Code);
+        Assert.Equal(0, Sharpgan("interpolate", "--run", run, "--classes", "3,8", "--rows", "2", "--out", png).Code);
+        Assert.Contains("--classes expects two classes", Sharpgan("interpolate", "--run", run, "--classes", "3", "--out", png).Err);
+        Assert.Contains("pass one", Sharpgan("interpolate", "--run", run, "--class", "1", "--classes", "3,8", "--out", png).Err);
+        Assert.Equal(0, Sharpgan("export", "--run", run, "--out", Path.Combine(_dir, "cg.onnx")).Code);
+    }
+
+    [Fact]
+    public void ClassOptionsAreRefusedForAnUnconditionalModel()
+    {
+        string run = Path.Combine(_dir, "plain");
+        Assert.Equal(0, Sharpgan("train", "--config", SmallConfigFile(2), "--out", run).Code);
+        string png = Path.Combine(_dir, "p.png");
+        Assert.Contains("not conditional", Sharpgan("sample", "--run", run, "--class", "3", "--out", png).Err);
+        Assert.Contains("not conditional", Sharpgan("interpolate", "--run", run, "--classes", "3,8", "--out", png).Err);
+    }
 }

@@ -75,6 +75,8 @@ public class GradientCheckTests
         TestUtil.CheckGradients(Weighted(() => Ops.Concat(0, a, c)), [a, c]);
         TestUtil.CheckGradients(Weighted(() => Ops.Concat(1, a, c)), [a, c]);
         TestUtil.CheckGradients(Weighted(() => Ops.SliceRows(a, 1, 2)), [a]);
+        TestUtil.CheckGradients(Weighted(() => Ops.SliceColumns(a, 1, 2)), [a]);
+        TestUtil.CheckGradients(Weighted(() => Ops.Concat(1, Ops.SliceColumns(a, 2, 1), Ops.SliceColumns(a, 0, 2))), [a]);
         TestUtil.CheckGradients(() => Ops.Mean(a), [a]);
         TestUtil.CheckGradients(() => Ops.Sum(a), [a]);
     }

@@ -100,4 +100,29 @@ public static partial class Ops
         });
         return y;
     }
+
+    /// <summary>
+    /// Columns [start, start+count) of a (rows, columns) x (a copy): splits what <see cref="Concat"/> joined along axis 1,
+    /// e.g. an image from the one-hot label beside it.
+    /// </summary>
+    public static Tensor SliceColumns(Tensor x, int start, int count)
+    {
+        if (x.Shape.Length != 2) throw new ArgumentException($"SliceColumns takes a (rows, columns) tensor, got [{Shapes.Format(x.Shape)}]", nameof(x));
+        int rows = x.Shape[0], columns = x.Shape[1];
+        if (start < 0 || count <= 0 || start + count > columns)
+            throw new ArgumentOutOfRangeException(nameof(start), $"columns [{start}, {start + count}) are outside [0, {columns}) of x [{Shapes.Format(x.Shape)}]");
+        var y = Tensor.Uninitialized(rows, count);
+        for (int r = 0; r < rows; r++) x.Data.AsSpan(r * columns + start, count).CopyTo(y.Data.AsSpan(r * count, count));
+        if (!Tape.ShouldRecord(x)) return y;
+        Tape.Record(y, () =>
+        {
+            var dx = x.EnsureGrad();
+            for (int r = 0; r < rows; r++)
+            {
+                var dst = dx.AsSpan(r * columns + start, count);
+                TensorPrimitives.Add(dst, y.Grad.AsSpan(r * count, count), dst);
+            }
+        });
+        return y;
+    }
 }

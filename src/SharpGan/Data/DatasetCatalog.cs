@@ -42,6 +42,13 @@ public static class DatasetCatalog
         return (28, 28, 1);
     }
 
+    /// <summary>The number of label classes of a named dataset (10 for MNIST, Fashion-MNIST and CIFAR-10).</summary>
+    public static int ClassCount(string name)
+    {
+        ImageShape(name); // throws for unknown names
+        return 10;
+    }
+
     /// <summary>Loads a split of any named dataset, finding or fetching its files.</summary>
     public static ImageDataset Load(string name, DatasetSplit split, PixelRange range, DatasetLocator locator) =>
         IsCifar10(name) ? Cifar10.Load(split, range, locator) : ImageDataset.Load(Get(name), split, range, locator);

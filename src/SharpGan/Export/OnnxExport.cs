@@ -25,23 +25,29 @@ public static class OnnxExport
     /// <summary>The ONNX IR version written (the one that introduced opset 17).</summary>
     public const int IrVersion = 8;
 
-    /// <summary>The generator of <paramref name="models"/> (or <paramref name="generator"/>, e.g. the averaged one) as ONNX bytes.</summary>
+    /// <summary>
+    /// The generator of <paramref name="models"/> (or <paramref name="generator"/>, e.g. the averaged one) as ONNX bytes.
+    /// A conditional G has a second input <c>label</c> (int64 [batch], the class asked for), one-hot encoded in the graph.
+    /// </summary>
     public static byte[] Generator(GanModels models, Module generator, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var graph = new GraphWriter("sharpgan_generator");
         string z = graph.Input("z", ["batch", models.NoiseDim]);
+        if (models.Classes > 0) z = graph.Node("Concat", [z, graph.OneHot(graph.Input("label", ["batch"], TensorProto.Types.DataType.Int64), models.Classes)], null, GraphWriter.Int("axis", 1));
         string flat = graph.Module(generator, z, prefix: "");
         graph.Output(graph.Reshape(flat, [0, models.SampleChannels, models.SampleHeight, models.SampleWidth], "images"),
             "images", ["batch", models.SampleChannels, models.SampleHeight, models.SampleWidth]);
         return graph.ToModel("G(z): noise z to images in the run's pixel range", metadata);
     }
 
-    /// <summary>The discriminator of <paramref name="models"/> as ONNX bytes.</summary>
+    /// <summary>The discriminator of <paramref name="models"/> as ONNX bytes (a conditional D also takes <c>label</c>, int64 [batch]).</summary>
     public static byte[] Discriminator(GanModels models, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var graph = new GraphWriter("sharpgan_discriminator");
         string images = graph.Input("images", ["batch", models.SampleChannels, models.SampleHeight, models.SampleWidth]);
-        string logit = graph.Module(models.Discriminator, graph.Reshape(images, [0, models.SampleDim]), prefix: "");
+        string x = graph.Reshape(images, [0, models.SampleDim]);
+        if (models.Classes > 0) x = graph.Node("Concat", [x, graph.OneHot(graph.Input("label", ["batch"], TensorProto.Types.DataType.Int64), models.Classes)], null, GraphWriter.Int("axis", 1));
+        string logit = graph.Module(models.Discriminator, x, prefix: "");
         graph.Output(graph.Rename(logit, "logit"), "logit", ["batch", 1]);
         graph.Output(graph.Node("Sigmoid", [logit], "probability"), "probability", ["batch", 1]);
         return graph.ToModel("D(x): images to the probability that they are data", metadata);
@@ -55,11 +61,15 @@ public static class OnnxExport
 
         private string Fresh(string hint) => $"{hint}_{_next++}";
 
-        public string Input(string valueName, object[] dims)
+        public string Input(string valueName, object[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
         {
-            _graph.Input.Add(ValueInfo(valueName, dims));
+            _graph.Input.Add(ValueInfo(valueName, dims, type));
             return valueName;
         }
+
+        /// <summary>One-hot rows (batch, <paramref name="classes"/>) of float from int64 class indices (batch).</summary>
+        public string OneHot(string indices, int classes) =>
+            Node("OneHot", [indices, Constant(Fresh("depth"), [classes]), FloatConstant(Fresh("off_on"), [0f, 1f])], null, Int("axis", -1));
 
         public void Output(string valueName, string declared, object[] dims)
         {
@@ -82,6 +92,8 @@ public static class OnnxExport
         /// <summary>Reshape with a constant target shape (0 copies the input's dimension, −1 is inferred).</summary>
         public string Reshape(string value, long[] shape, string? output = null) =>
             Node("Reshape", [value, Constant(Fresh("shape"), shape)], output);
+
+        private string FloatConstant(string valueName, float[] values) => Initializer(valueName, values, [values.Length]);
 
         private string Constant(string valueName, long[] values)
         {
@@ -118,8 +130,23 @@ public static class OnnxExport
                 null, Float("epsilon", b.Epsilon)),
             ActivationLayer a => Activation(x, a.Activation, a.Slope),
             Reshape r => Reshape(x, [0, .. r.ExampleShape.Select(d => (long)d)]),
+            LabelPlanes p => LabelPlanes(x, p),
             _ => throw new NotSupportedException($"ONNX export has no rule for {module.GetType().Name}"),
         };
+
+        // (batch, C·S·S + K) → (batch, C + K, S, S): the image columns reshaped, the label columns broadcast over S×S.
+        private string LabelPlanes(string x, LabelPlanes p)
+        {
+            long pixels = (long)p.Channels * p.Side * p.Side;
+            string image = Reshape(Slice(x, pixels, 0), [0, p.Channels, p.Side, p.Side]);
+            string label = Reshape(Slice(x, pixels + p.Classes, pixels), [0, p.Classes, 1, 1]);
+            string planes = Node("Expand", [label, Constant(Fresh("planes"), [1, 1, p.Side, p.Side])]);
+            return Node("Concat", [image, planes], null, GraphWriter.Int("axis", 1));
+        }
+
+        // Columns [start, end) of a (batch, columns) value.
+        private string Slice(string x, long end, long start) =>
+            Node("Slice", [x, Constant(Fresh("starts"), [start]), Constant(Fresh("ends"), [end]), Constant(Fresh("axes"), [1])]);
 
         private List<string> Bias(List<string> inputs, Tensor? bias, string prefix)
         {
@@ -144,7 +171,7 @@ public static class OnnxExport
             _ => throw new NotSupportedException($"ONNX export has no rule for activation {activation}"),
         };
 
-        private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+        public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
         private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
@@ -155,7 +182,7 @@ public static class OnnxExport
             return attribute;
         }
 
-        private static ValueInfoProto ValueInfo(string valueName, object[] dims)
+        private static ValueInfoProto ValueInfo(string valueName, object[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
         {
             var shape = new TensorShapeProto();
             foreach (var d in dims)
@@ -163,7 +190,7 @@ public static class OnnxExport
             return new ValueInfoProto
             {
                 Name = valueName,
-                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
             };
         }
 

@@ -28,6 +28,7 @@ public sealed class AdversarialStep
     private readonly int _batch;
     private readonly Tape _tape = new();
     private readonly Tensor _noise, _targets;
+    private readonly Tensor? _latent;
 
     /// <summary>Discriminator steps per generator step (the paper: 1).</summary>
     public int K { get; }
@@ -44,10 +45,13 @@ public sealed class AdversarialStep
     /// <summary>Run D on the real and fake halves in two passes (keeps BatchNorm statistics unmixed).</summary>
     public bool SeparateBatches { get; init; }
 
+    /// <summary>The class conditioning of a conditional GAN (real batches then carry their one-hot labels); null otherwise.</summary>
+    public ClassConditioning? Conditioning { get; }
+
     /// <summary>Wires the step. <paramref name="noiseRng"/> draws every z, so a restored Rng replays the same noise.</summary>
     public AdversarialStep(Module generator, Module discriminator, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer,
         int batchSize, int noiseDim, Rng noiseRng, int k = 1, GeneratorLoss loss = GeneratorLoss.NonSaturating,
-        NoisePrior prior = NoisePrior.Gaussian, bool simultaneous = false)
+        NoisePrior prior = NoisePrior.Gaussian, bool simultaneous = false, ClassConditioning? conditioning = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(noiseDim);
@@ -55,14 +59,17 @@ public sealed class AdversarialStep
         if (simultaneous && k != 1) throw new ArgumentException("the simultaneous update applies D and G steps together, so k must be 1", nameof(k));
         (_g, _d, _optG, _optD, _noiseRng) = (generator, discriminator, generatorOptimizer, discriminatorOptimizer, noiseRng);
         (_batch, K, Loss, Prior, Simultaneous) = (batchSize, k, loss, prior, simultaneous);
-        _noise = new Tensor(batchSize, noiseDim);
+        Conditioning = conditioning;
+        // A conditional G reads (m, noise_dim + K): the noise is drawn into its own buffer and copied beside the labels.
+        _noise = new Tensor(batchSize, noiseDim + (conditioning?.Classes ?? 0));
+        if (conditioning is not null) _latent = new Tensor(batchSize, noiseDim);
         _targets = new Tensor(2 * batchSize, 1);
         Array.Fill(_targets.Data, 1f, 0, batchSize); // rows [0, m) real → 1, rows [m, 2m) fake → 0
     }
 
     /// <summary>
     /// One iteration, as Algorithm 1 reads. <paramref name="nextRealBatch"/> is called once per D step and returns (m, dim)
-    /// data. Returns D's cost and outputs on its last step and G's cost.
+    /// data (with its one-hot labels appended, (m, dim + K), for a conditional GAN). Returns D's cost and outputs on its last step and G's cost.
     /// </summary>
     public StepStats Run(Func<Tensor> nextRealBatch)
     {
@@ -105,9 +112,20 @@ public sealed class AdversarialStep
     /// </summary>
     public Tensor NextNoise()
     {
-        Prior.Fill(_noise.Data, _noiseRng);
+        if (_latent is null)
+        {
+            Prior.Fill(_noise.Data, _noiseRng);
+            return _noise;
+        }
+        Prior.Fill(_latent.Data, _noiseRng);
+        int noiseDim = _latent.Shape[1], width = _noise.Shape[1];
+        for (int i = 0; i < _batch; i++) _latent.Data.AsSpan(i * noiseDim, noiseDim).CopyTo(_noise.Data.AsSpan(i * width, noiseDim));
+        Conditioning!.DrawLabels(_noise);
         return _noise;
     }
+
+    // What D sees of generated examples: G(z), beside the labels G was given when conditional.
+    private Tensor Generated(Tensor z) => Conditioning is null ? _g.Forward(z) : Conditioning.DiscriminatorInput(_g.Forward(z), z);
 
     private StepStats DiscriminatorGradients(Tensor real, Tensor z)
     {
@@ -117,7 +135,7 @@ public sealed class AdversarialStep
         using (_tape.Begin())
         {
             Tensor fake;
-            using (_tape.NoGrad()) fake = _g.Forward(z);
+            using (_tape.NoGrad()) fake = Generated(z);
             // Real rows first, fake rows second: in one pass, or in two so BatchNorm sees each kind alone.
             var logits = SeparateBatches ? Ops.Concat(0, _d.Forward(real), _d.Forward(fake)) : _d.Forward(Ops.Concat(0, real, fake));
             var loss = GanLosses.Discriminator(logits, _targets);
@@ -133,7 +151,7 @@ public sealed class AdversarialStep
         using (_tape.Begin())
         {
             Tensor loss;
-            using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(_g.Forward(z)), Loss);
+            using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(Generated(z)), Loss);
             _tape.Backward(loss);
             return loss.Item();
         }

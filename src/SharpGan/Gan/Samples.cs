@@ -26,11 +26,54 @@ public static class Samples
         }
     }
 
-    /// <summary>Draws <paramref name="count"/> samples with fresh noise from <paramref name="rng"/>.</summary>
-    public static Tensor Draw(GanModels models, NoisePrior prior, int count, Rng rng)
+    /// <summary>
+    /// Draws <paramref name="count"/> samples with fresh noise from <paramref name="rng"/>. A conditional G is asked for
+    /// <paramref name="labels"/> (one a sample), or by default for the classes in turn (0, 1, …, K−1, 0, …: balanced).
+    /// </summary>
+    public static Tensor Draw(GanModels models, NoisePrior prior, int count, Rng rng, ReadOnlySpan<byte> labels = default) =>
+        Draw(models, Input(models, prior, count, rng, labels));
+
+    /// <summary>G's input for <paramref name="count"/> samples: noise from <paramref name="rng"/>, beside one-hot labels when conditional.</summary>
+    public static Tensor Input(GanModels models, NoisePrior prior, int count, Rng rng, ReadOnlySpan<byte> labels = default)
     {
-        var noise = new Tensor(count, models.NoiseDim);
-        prior.Fill(noise.Data, rng);
-        return Draw(models, noise);
+        var z = new Tensor(count, models.NoiseDim);
+        prior.Fill(z.Data, rng);
+        return WithLabels(models, z, labels);
+    }
+
+    /// <summary>
+    /// G's input from given noise <paramref name="z"/> (count, noise_dim): z itself for an unconditional G; z beside the
+    /// one-hot <paramref name="labels"/> (default: the classes in turn) for a conditional one.
+    /// </summary>
+    public static Tensor WithLabels(GanModels models, Tensor z, ReadOnlySpan<byte> labels = default)
+    {
+        int count = z.Shape[0], nz = models.NoiseDim, width = models.GeneratorInputDim;
+        if (z.Shape.Length != 2 || z.Shape[1] != nz) throw new ArgumentException($"noise must be (count, {nz}), got [{Shapes.Format(z.Shape)}]", nameof(z));
+        if (models.Classes == 0)
+        {
+            if (!labels.IsEmpty) throw new ArgumentException("the generator is not conditional: it takes no labels", nameof(labels));
+            return z;
+        }
+        var chosen = labels.IsEmpty ? Enumerable.Range(0, count).Select(i => (byte)(i % models.Classes)).ToArray() : labels.ToArray();
+        var input = new Tensor(count, width);
+        for (int i = 0; i < count; i++) z.Data.AsSpan(i * nz, nz).CopyTo(input.Data.AsSpan(i * width, nz));
+        ClassConditioning.WriteOneHot(input.Data, count, width, chosen, models.Classes);
+        return input;
+    }
+
+    /// <summary>
+    /// G's input for a <paramref name="rows"/>×<paramref name="columns"/> grid from fixed noise. Unconditional: independent z
+    /// for every cell. Conditional: row r asks for class r mod K and every row uses the same <paramref name="columns"/> z,
+    /// so a column is one z across the classes.
+    /// </summary>
+    public static Tensor GridInput(GanModels models, NoisePrior prior, int rows, int columns, Rng rng)
+    {
+        if (models.Classes == 0) return Input(models, prior, rows * columns, rng);
+        var shared = new Tensor(columns, models.NoiseDim);
+        prior.Fill(shared.Data, rng);
+        var z = new Tensor(rows * columns, models.NoiseDim);
+        for (int r = 0; r < rows; r++) shared.Data.CopyTo(z.Data.AsSpan(r * columns * models.NoiseDim));
+        var labels = Enumerable.Range(0, rows * columns).Select(i => (byte)(i / columns % models.Classes)).ToArray();
+        return WithLabels(models, z, labels);
     }
 }

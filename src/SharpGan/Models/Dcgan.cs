@@ -34,13 +34,18 @@ public sealed record DcganLayout(int Side)
         return new Sequential([.. layers]);
     }
 
-    /// <summary>The discriminator for images with <paramref name="channels"/> channels.</summary>
-    public Sequential Discriminator(int features, int channels)
+    /// <summary>
+    /// The discriminator for images with <paramref name="channels"/> channels. Conditional (<paramref name="classes"/> &gt; 0):
+    /// the flat input carries a one-hot label after the image, which enters as K constant planes beside the image
+    /// channels (<see cref="LabelPlanes"/>): the first convolution then mixes class and pixels at every position, which a
+    /// label added only at the last layer could not.
+    /// </summary>
+    public Sequential Discriminator(int features, int channels, int classes = 0)
     {
         var layers = new List<Module>
         {
-            new Reshape(channels, Side, Side),
-            new Conv2d(channels, features, 4, 2, 1, bias: false), ActivationLayer.LeakyReLU(0.2f),
+            classes > 0 ? new LabelPlanes(channels, Side, classes) : new Reshape(channels, Side, Side),
+            new Conv2d(channels + classes, features, 4, 2, 1, bias: false), ActivationLayer.LeakyReLU(0.2f),
         };
         int width = features;
         for (int stage = 1; stage < Stages; stage++, width *= 2)

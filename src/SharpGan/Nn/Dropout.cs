@@ -15,9 +15,17 @@ public sealed class Dropout : Module
     /// <summary>Probability that an element is kept.</summary>
     public float KeepProbability { get; }
 
-    /// <summary>Creates the layer.</summary>
-    public Dropout(float keepProbability, Rng rng)
+    /// <summary>
+    /// Trailing columns of a (rows, columns) input passed through untouched: a conditional D's one-hot label sits
+    /// beside its image, and the image's input dropout must not drop (or rescale) the label.
+    /// </summary>
+    public int PassThroughColumns { get; }
+
+    /// <summary>Creates the layer; <paramref name="passThroughColumns"/> trailing columns are never dropped.</summary>
+    public Dropout(float keepProbability, Rng rng, int passThroughColumns = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(passThroughColumns);
+        PassThroughColumns = passThroughColumns;
         if (!(keepProbability > 0f && keepProbability <= 1f))
             throw new ArgumentOutOfRangeException(nameof(keepProbability), keepProbability, "keep probability must be in (0, 1]");
         KeepProbability = keepProbability;
@@ -25,5 +33,11 @@ public sealed class Dropout : Module
     }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => IsTraining ? Ops.Dropout(input, KeepProbability, _rng) : input;
+    public override Tensor Forward(Tensor input)
+    {
+        if (!IsTraining) return input;
+        if (PassThroughColumns == 0) return Ops.Dropout(input, KeepProbability, _rng);
+        int dropped = input.Shape[1] - PassThroughColumns;
+        return Ops.Concat(1, Ops.Dropout(Ops.SliceColumns(input, 0, dropped), KeepProbability, _rng), Ops.SliceColumns(input, dropped, PassThroughColumns));
+    }
 }

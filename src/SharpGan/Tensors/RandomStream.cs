@@ -13,4 +13,6 @@ public enum RandomStream
     Dropout = 4,
     /// <summary>The fixed noise batch of the sample grids.</summary>
     SampleNoise = 5,
+    /// <summary>The classes asked of G for generated examples (conditional GANs).</summary>
+    Labels = 6,
 }

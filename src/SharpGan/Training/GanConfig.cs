@@ -73,6 +73,9 @@ public sealed record ModelConfig
 
     /// <summary>Set G's output bias to the logit of the data's mean pixel values.</summary>
     public bool OutputBiasFromData { get; init; } = true;
+
+    /// <summary>A conditional GAN (paper §7): G and D both also take the class, as a one-hot row.</summary>
+    public bool Conditional { get; init; }
 }
 
 /// <summary>Training section of <see cref="GanConfig"/>.</summary>

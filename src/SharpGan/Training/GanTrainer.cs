@@ -29,6 +29,8 @@ public sealed class GanTrainer
     private readonly GeneratorAverage? _average;
     private readonly MetricsLog _metrics;
     private readonly Tensor _realBatch, _sampleNoise;
+    private readonly Tensor? _imageBatch;   // a conditional run's images, before their labels are appended
+    private readonly byte[] _labels;
     private readonly double _elapsedBefore;
     private long _step, _lastCheckpointStep = -1;
 
@@ -67,11 +69,14 @@ public sealed class GanTrainer
         _optG = ModelFactory.BuildOptimizer(config, _models.Generator, Player.Generator, _minibatches.BatchesPerEpoch);
         _optD = ModelFactory.BuildOptimizer(config, _models.Discriminator, Player.Discriminator, _minibatches.BatchesPerEpoch);
         _algorithm = new AdversarialStep(_models.Generator, _models.Discriminator, _optG, _optD, t.BatchSize, _models.NoiseDim,
-            _random[RandomStream.Noise], t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous)
+            _random[RandomStream.Noise], t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous,
+            _models.Classes > 0 ? new ClassConditioning(_models.Classes, _random[RandomStream.Labels], t.BatchSize) : null)
         { SeparateBatches = t.SeparateDiscriminatorBatches };
-        _realBatch = new Tensor(t.BatchSize, train.Dimension);
-        _sampleNoise = new Tensor(GridSide * GridSide, _models.NoiseDim);
-        config.Model.NoisePrior.Fill(_sampleNoise.Data, _random[RandomStream.SampleNoise]);
+        _realBatch = new Tensor(t.BatchSize, train.Dimension + _models.Classes);
+        _labels = new byte[t.BatchSize];
+        if (_models.Classes > 0) _imageBatch = new Tensor(t.BatchSize, train.Dimension);
+        // The fixed grid: a conditional run's rows are the classes, its columns one z each.
+        _sampleNoise = Samples.GridInput(_models, config.Model.NoisePrior, GridSide, GridSide, _random[RandomStream.SampleNoise]);
         if (_models.AveragedGenerator is { } averaged) _average = new GeneratorAverage(_models.Generator, averaged, t.GeneratorEma);
         if (resumeFrom is not null)
         {
@@ -150,7 +155,16 @@ public sealed class GanTrainer
 
     private Tensor NextRealBatch()
     {
-        _minibatches.Next(_realBatch);
+        if (_imageBatch is null)
+        {
+            _minibatches.Next(_realBatch);
+            return _realBatch;
+        }
+        // Real examples carry their own labels: (m, pixels + K), as D reads them.
+        _minibatches.Next(_imageBatch, _labels);
+        int pixels = _imageBatch.Shape[1], width = _realBatch.Shape[1];
+        for (int i = 0; i < _labels.Length; i++) _imageBatch.Data.AsSpan(i * pixels, pixels).CopyTo(_realBatch.Data.AsSpan(i * width, pixels));
+        ClassConditioning.WriteOneHot(_realBatch.Data, _labels.Length, width, _labels, _models.Classes);
         return _realBatch;
     }
 

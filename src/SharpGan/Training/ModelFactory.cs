@@ -22,27 +22,30 @@ public static class ModelFactory
         random ??= new RandomStreams(config.Seed);
         var (init, dropout) = (random[RandomStream.Init], random[RandomStream.Dropout]);
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
+        // A conditional pair reads K more inputs each: G a one-hot label beside z, D one beside the image.
+        int k = m.Conditional ? DatasetCatalog.ClassCount(config.Dataset) : 0, gInput = m.NoiseDim + k;
         // The averaged generator is only allocated here; its weights come from G (GeneratorAverage.Reset) or a checkpoint.
         bool averaged = config.Training.GeneratorEma > 0;
         if (m.Architecture.Dcgan() is not { } layout)
         {
-            MlpGenerator NewGenerator() => new(m.NoiseDim, m.GeneratorHidden, h * w * c);
+            MlpGenerator NewGenerator() => new(gInput, m.GeneratorHidden, h * w * c);
             var g = NewGenerator();
             g.InitializeUniform(m.GeneratorInitRange, init);
             if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
-            var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep);
+            var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep, k);
             d.InitializeUniform(m.DiscriminatorInitRange, init);
             return new GanModels(g, d, m.NoiseDim, h, w, c)
-            { AveragedGenerator = averaged ? NewGenerator() : null };
+            { AveragedGenerator = averaged ? NewGenerator() : null, Classes = k };
         }
         if (ImageSizeMismatch(config) is { } mismatch) throw new ConfigException(mismatch);
-        Module NewDcganGenerator() => layout.Generator(m.NoiseDim, m.Features, c);
+        // The one-hot label through G's first transposed convolution is a learned b×b×4f map per class added to z's.
+        Module NewDcganGenerator() => layout.Generator(gInput, m.Features, c);
         var dg = NewDcganGenerator();
-        var dd = layout.Discriminator(m.Features, c);
+        var dd = layout.Discriminator(m.Features, c, k);
         DcganLayout.Initialize(dg, init);
         DcganLayout.Initialize(dd, init);
         return new GanModels(dg, dd, m.NoiseDim, h, w, c)
-        { AveragedGenerator = averaged ? NewDcganGenerator() : null };
+        { AveragedGenerator = averaged ? NewDcganGenerator() : null, Classes = k };
     }
 
     /// <summary>
@@ -62,19 +65,20 @@ public static class ModelFactory
     {
         var m = config.Model;
         var (h, w, c) = DatasetCatalog.ImageShape(config.Dataset);
-        long pixels = (long)h * w * c, nz = m.NoiseDim;
+        long k = m.Conditional ? DatasetCatalog.ClassCount(config.Dataset) : 0;
+        long pixels = (long)h * w * c, nz = m.NoiseDim + k; // a conditional G reads the label beside z
         if (m.Architecture.Dcgan() is not { } layout)
         {
             long hidden = m.GeneratorHidden, units = m.DiscriminatorUnits, pieces = m.DiscriminatorPieces;
             return ((nz + 1) * hidden + (hidden + 1) * hidden + (hidden + 1) * pixels,
-                    (pixels + 1) * units * pieces + (units + 1) * units * pieces + units + 1);
+                    (pixels + k + 1) * units * pieces + (units + 1) * units * pieces + units + 1);
         }
         // Convolutions have no bias; each BatchNorm holds 4 values a channel (γ, β, running mean and variance).
         long baseArea = (long)layout.BaseSide * layout.BaseSide, width = 4L * m.Features, generator = nz * width * baseArea + 4 * width;
         for (int stage = 1; stage < layout.Stages; stage++, width /= 2) generator += width * (width / 2) * 16 + 4 * (width / 2);
         generator += width * c * 16;
         width = m.Features;
-        long discriminator = c * width * 16;
+        long discriminator = (c + k) * width * 16; // a conditional D's label planes enter the first convolution
         for (int stage = 1; stage < layout.Stages; stage++, width *= 2) discriminator += width * (width * 2) * 16 + 4 * (width * 2);
         return (generator, discriminator + width * baseArea);
     }

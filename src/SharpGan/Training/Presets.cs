@@ -14,7 +14,13 @@ public static class Presets
         ("mnist-dcgan", "DCGAN for 28×28 (ConvT 7,4,4 / Conv 4,4,7, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("mnist")),
         ("fashion-mnist-dcgan", "the DCGAN-28 networks and schedule on Fashion-MNIST", Dcgan("fashion-mnist")),
         ("cifar10-dcgan", "DCGAN for 32×32×3 (ConvT 4,4,4,4 / Conv 4,4,4,4, BatchNorm, f = 64), Adam 2e-4 β=(0.5, 0.999), batch 64, data in [−1, 1]", Dcgan("cifar10", Architecture.Dcgan32)),
+        ("mnist-cgan", "conditional mnist-paper (paper §7): the class as a one-hot input beside z for G and beside x for D (its first maxout layer)", Conditional(MnistPaper("mnist"), "mnist-cgan")),
+        ("fashion-mnist-cgan", "the conditional paper networks on Fashion-MNIST", Conditional(MnistPaper("fashion-mnist"), "fashion-mnist-cgan")),
+        ("mnist-cdcgan", "conditional mnist-dcgan: one-hot class into G's first transposed convolution, as 10 constant planes beside D's image", Conditional(Dcgan("mnist"), "mnist-cdcgan")),
     ];
+
+    private static GanConfig Conditional(GanConfig config, string name) =>
+        config with { Preset = name, Model = config.Model with { Conditional = true } };
 
     /// <summary>Looks a preset up; throws <see cref="ConfigException"/> listing the names when unknown.</summary>
     public static GanConfig Get(string name) =>
