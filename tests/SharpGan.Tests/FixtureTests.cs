@@ -158,4 +158,67 @@ public class FixtureTests
         foreach (var (name, t) in p.Where(kv => kv.Key.StartsWith("g.")))
             TestUtil.AssertClose(f.Tensors["grad_gstep." + name].Data, t.Grad, Rel, "G-step grad " + name);
     }
+
+    [Fact]
+    public void LinearWithSoftplus()
+    {
+        var f = TestUtil.Fixture("linear_softplus");
+        Tensor x = Leaf(f, "x"), w = Leaf(f, "weight"), b = Leaf(f, "bias");
+        var y = ForwardBackward(f, () => Ops.Linear(x, w, b, Activation.Softplus));
+        TestUtil.AssertClose(f.Tensors["y"].Data, y, Rel, "y");
+        TestUtil.AssertClose(f.Tensors["dx"].Data, x.Grad, Rel, "dx");
+        TestUtil.AssertClose(f.Tensors["dweight"].Data, w.Grad, Rel, "dweight");
+        TestUtil.AssertClose(f.Tensors["dbias"].Data, b.Grad, Rel, "dbias");
+    }
+
+    [Fact]
+    public void WeightNormalisedLinear()
+    {
+        var f = TestUtil.Fixture("weight_norm");
+        Tensor x = Leaf(f, "x"), v = Leaf(f, "v"), g = Leaf(f, "g"), b = Leaf(f, "bias");
+        var y = ForwardBackward(f, () => Ops.Linear(x, Ops.WeightNorm(v, g), b, Activation.ReLU));
+        TestUtil.AssertClose(f.Tensors["y"].Data, y, Rel, "y");
+        TestUtil.AssertClose(f.Tensors["dx"].Data, x.Grad, Rel, "dx");
+        TestUtil.AssertClose(f.Tensors["dv"].Data, v.Grad, Rel, "dv");
+        TestUtil.AssertClose(f.Tensors["dg"].Data, g.Grad, Rel, "dg");
+        TestUtil.AssertClose(f.Tensors["dbias"].Data, b.Grad, Rel, "dbias");
+    }
+
+    [Fact]
+    public void LogSumExpOfRows()
+    {
+        var f = TestUtil.Fixture("logsumexp");
+        var x = Leaf(f, "x");
+        var y = ForwardBackward(f, () => Ops.LogSumExpRows(x));
+        TestUtil.AssertClose(f.Tensors["y"].Data, y, Rel, "y");
+        TestUtil.AssertClose(f.Tensors["dx"].Data, x.Grad, Rel, "dx");
+    }
+
+    [Fact]
+    public void SemiSupervisedDiscriminatorLoss()
+    {
+        var f = TestUtil.Fixture("semi_discriminator_loss");
+        Tensor lab = Leaf(f, "labelled"), unl = Leaf(f, "unlabelled"), fake = Leaf(f, "fake");
+        byte[] labels = f.Tensors["labels"].Data.Select(v => (byte)v).ToArray();
+        using var tape = new Tape().Begin();
+        var loss = Gan.SemiSupervisedLosses.Discriminator(lab, labels, unl, fake);
+        tape.Backward(loss);
+        TestUtil.AssertClose(f.Tensors["loss"].Data, loss.Data, Rel, "loss");
+        TestUtil.AssertClose(f.Tensors["dlabelled"].Data, lab.Grad, Rel, "dlabelled");
+        TestUtil.AssertClose(f.Tensors["dunlabelled"].Data, unl.Grad, Rel, "dunlabelled");
+        TestUtil.AssertClose(f.Tensors["dfake"].Data, fake.Grad, Rel, "dfake");
+    }
+
+    [Fact]
+    public void FeatureMatchingLoss()
+    {
+        var f = TestUtil.Fixture("feature_matching");
+        Tensor real = Leaf(f, "real"), fake = Leaf(f, "fake");
+        using var tape = new Tape().Begin();
+        var loss = Gan.SemiSupervisedLosses.FeatureMatching(real, fake);
+        tape.Backward(loss);
+        TestUtil.AssertClose(f.Tensors["loss"].Data, loss.Data, Rel, "loss");
+        TestUtil.AssertClose(f.Tensors["dreal"].Data, real.Grad, Rel, "dreal");
+        TestUtil.AssertClose(f.Tensors["dfake"].Data, fake.Grad, Rel, "dfake");
+    }
 }

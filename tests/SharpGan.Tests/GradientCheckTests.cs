@@ -103,4 +103,19 @@ public class GradientCheckTests
         var x = TestUtil.Random(_rng, 1, 3, 6);
         TestUtil.CheckGradients(Weighted(() => net.Forward(x)), [x, .. net.Parameters()], eps: 1e-3f);
     }
+
+    [Fact]
+    public void SemiSupervisedPieces()
+    {
+        Tensor x = TestUtil.Random(_rng, 1, 4, 5), v = TestUtil.Random(_rng, 1, 3, 5), g = TestUtil.Random(_rng, 1, 3), b = TestUtil.Random(_rng, 1, 3);
+        TestUtil.CheckGradients(Weighted(() => Ops.Linear(x, Ops.WeightNorm(v, g), b, Activation.Softplus)), [x, v, g, b]);
+        TestUtil.CheckGradients(Weighted(() => Ops.LogSumExpRows(x)), [x]);
+        TestUtil.CheckGradients(Weighted(() => Ops.ColumnMeans(x)), [x]);
+        // The noise is drawn from a fresh Rng each time, so the finite differences see the same ε.
+        TestUtil.CheckGradients(Weighted(() => Ops.GaussianNoise(x, 0.5f, new Rng(9))), [x]);
+        Tensor lab = TestUtil.Random(_rng, 1, 3, 4), unl = TestUtil.Random(_rng, 1, 2, 4), fake = TestUtil.Random(_rng, 1, 2, 4);
+        TestUtil.CheckGradients(() => Gan.SemiSupervisedLosses.Discriminator(lab, [0, 3, 1], unl, fake, 0.7f), [lab, unl, fake]);
+        Tensor real = TestUtil.Random(_rng, 1, 3, 4), gen = TestUtil.Random(_rng, 1, 3, 4);
+        TestUtil.CheckGradients(() => Gan.SemiSupervisedLosses.FeatureMatching(real, gen), [real, gen]);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using SharpGan.Autograd;
 using SharpGan.Export.Onnx;
 using SharpGan.Gan;
 using SharpGan.Models;
@@ -124,6 +125,9 @@ public static class OnnxExport
             Maxout m => Node("ReduceMax", [Reshape(Node("Gemm", [x, Weight(m.Weight, prefix), Weight(m.Bias, prefix)], null, Int("transB", 1)), [0, m.Units, m.Pieces])], null,
                 Ints("axes", 2), Int("keepdims", 0)),
             Dropout => x,
+            GaussianNoise => x, // training-time noise: the identity at inference
+            // Weight normalisation is a training-time reparametrisation: the exported Gemm holds w = g ⊙ v / ‖v‖ itself.
+            WeightNormLinear l => Activation(Node("Gemm", [x, Initializer(prefix + "weight", Ops.WeightNorm(l.V, l.G).Data, l.V.Shape), Weight(l.Bias, prefix)], null, Int("transB", 1)), l.Activation, 0.2f),
             Conv2d c => Node("Conv", Bias([x, Weight(c.Weight, prefix)], c.Bias, prefix), null, ConvAttributes(c.Weight, c.Stride, c.Padding)),
             ConvTranspose2d c => Node("ConvTranspose", Bias([x, Weight(c.Weight, prefix)], c.Bias, prefix), null, ConvAttributes(c.Weight, c.Stride, c.Padding)),
             BatchNorm b => Node("BatchNormalization", [x, Affine(b.Gamma, 1f, b, prefix, "weight"), Affine(b.Beta, 0f, b, prefix, "bias"), Weight(b.RunningMean, prefix), Weight(b.RunningVar, prefix)],
@@ -168,6 +172,7 @@ public static class OnnxExport
             Tensors.Kernels.Activation.LeakyReLU => Node("LeakyRelu", [x], null, Float("alpha", slope)),
             Tensors.Kernels.Activation.Sigmoid => Node("Sigmoid", [x]),
             Tensors.Kernels.Activation.Tanh => Node("Tanh", [x]),
+            Tensors.Kernels.Activation.Softplus => Node("Softplus", [x]),
             _ => throw new NotSupportedException($"ONNX export has no rule for activation {activation}"),
         };
 

@@ -33,6 +33,9 @@ public sealed class ActivationLayer : Module
     /// <summary>Hyperbolic tangent.</summary>
     public static ActivationLayer Tanh() => new(Activation.Tanh);
 
+    /// <summary>softplus(x) = log(1 + eˣ).</summary>
+    public static ActivationLayer Softplus() => new(Activation.Softplus);
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => Ops.Activate(input, Activation, Slope);
 }

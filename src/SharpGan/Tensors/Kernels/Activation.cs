@@ -13,4 +13,6 @@ public enum Activation
     Sigmoid,
     /// <summary>f(x) = tanh x.</summary>
     Tanh,
+    /// <summary>f(x) = log(1 + eˣ) (Salimans et al.'s semi-supervised generator).</summary>
+    Softplus,
 }

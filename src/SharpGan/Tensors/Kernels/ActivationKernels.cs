@@ -6,7 +6,8 @@ namespace SharpGan.Tensors.Kernels;
 /// <summary>
 /// Forward and backward of <see cref="Activation"/>. The backward is written in terms of the activation's
 /// output y (not its input), which is all a fused layer keeps: relu' = [y &gt; 0], sigmoid' = y(1 − y),
-/// tanh' = 1 − y², leaky' = [y &gt; 0] + slope·[y ≤ 0] (valid for slope &gt; 0, as y and x share their sign).
+/// tanh' = 1 − y², leaky' = [y &gt; 0] + slope·[y ≤ 0] (valid for slope &gt; 0, as y and x share their sign),
+/// softplus' = σ(x) = 1 − e^−y (as e^y = 1 + eˣ), taken as −expm1(−y) so that it stays exact where y is tiny.
 /// </summary>
 internal static class ActivationKernels
 {
@@ -21,6 +22,8 @@ internal static class ActivationKernels
             case Activation.LeakyReLU: LeakyForward(slope, x, y); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
+            // max(x, 0) + log1p(e^−|x|): no overflow for large x, no cancellation for very negative x.
+            case Activation.Softplus: for (int i = 0; i < x.Length; i++) y[i] = MathF.Max(x[i], 0f) + float.LogP1(MathF.Exp(-MathF.Abs(x[i]))); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         }
     }
@@ -68,6 +71,9 @@ internal static class ActivationKernels
                     (new Vector<float>(dy[i..]) * (Vector<float>.One - vy * vy)).CopyTo(dx[i..]);
                 }
                 for (; i < n; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+                return;
+            case Activation.Softplus:
+                for (; i < n; i++) dx[i] = dy[i] * -float.ExpM1(-y[i]);
                 return;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         }

@@ -1,0 +1,114 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>softplus(x) = log(1 + eˣ), elementwise.</summary>
+    public static Tensor Softplus(Tensor x) => Activate(x, Activation.Softplus);
+
+    /// <summary>
+    /// Weight normalisation (Salimans &amp; Kingma 2016): w = g ⊙ v / ‖v‖, row by row. v is (out, in), g is (out); the
+    /// result (out, in) feeds <see cref="Linear"/>. Backward: dg_i = Σ_j dw_ij v_ij / ‖v_i‖ and
+    /// dv_i = (g_i / ‖v_i‖)(dw_i − (dw_i · v_i) v_i / ‖v_i‖²), the component of dw along v_i removed.
+    /// </summary>
+    public static Tensor WeightNorm(Tensor v, Tensor g)
+    {
+        Shapes.RequireRank2(v, nameof(v));
+        int rows = v.Shape[0], columns = v.Shape[1];
+        if (g.Shape.Length != 1 || g.Shape[0] != rows) throw new ArgumentException($"g must be [{rows}] for v [{Shapes.Format(v.Shape)}], got [{Shapes.Format(g.Shape)}]", nameof(g));
+        var w = Tensor.Uninitialized(rows, columns);
+        var norms = new float[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            var vi = v.Data.AsSpan(i * columns, columns);
+            norms[i] = MathF.Max(TensorPrimitives.Norm(vi), 1e-12f);
+            TensorPrimitives.Multiply(vi, g.Data[i] / norms[i], w.Data.AsSpan(i * columns, columns));
+        }
+        if (!Tape.ShouldRecord(v, g)) return w;
+        bool wantV = v.RequiresGrad, wantG = g.RequiresGrad;
+        Tape.Record(w, () =>
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                var vi = v.Data.AsSpan(i * columns, columns);
+                var dwi = w.Grad.AsSpan(i * columns, columns);
+                float n = norms[i], dot = TensorPrimitives.Dot(dwi, vi);
+                if (wantG) g.EnsureGrad()[i] += dot / n;
+                if (wantV)
+                {
+                    var dvi = v.EnsureGrad().AsSpan(i * columns, columns);
+                    float scale = g.Data[i] / n, along = dot / (n * n);
+                    for (int j = 0; j < columns; j++) dvi[j] += scale * (dwi[j] - along * vi[j]);
+                }
+            }
+        });
+        return w;
+    }
+
+    /// <summary>
+    /// x + σ·ε with ε ~ N(0, 1) from <paramref name="rng"/> (the additive noise layers of Salimans et al.'s D); the
+    /// gradient passes through unchanged.
+    /// </summary>
+    public static Tensor GaussianNoise(Tensor x, float std, Rng rng)
+    {
+        if (!(std >= 0f) || float.IsInfinity(std)) throw new ArgumentOutOfRangeException(nameof(std), std, "noise std must be finite and ≥ 0");
+        if (std == 0f) return x;
+        var y = Tensor.Uninitialized(x.Shape);
+        rng.FillGaussian(y.Data, 0f, std);
+        TensorPrimitives.Add(y.Data, x.Data, y.Data);
+        if (!Tape.ShouldRecord(x)) return y;
+        Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad()));
+        return y;
+    }
+
+    /// <summary>
+    /// log Σ_k exp(x_nk) for each row of x (N, K), as (N, 1), with the row maximum subtracted first; the gradient to
+    /// row n is dy_n · softmax(x_n).
+    /// </summary>
+    public static Tensor LogSumExpRows(Tensor x)
+    {
+        Shapes.RequireRank2(x, nameof(x));
+        int rows = x.Shape[0], k = x.Shape[1];
+        var y = Tensor.Uninitialized(rows, 1);
+        for (int n = 0; n < rows; n++)
+        {
+            var row = x.Data.AsSpan(n * k, k);
+            float max = TensorPrimitives.Max(row), sum = 0f;
+            foreach (float v in row) sum += MathF.Exp(v - max);
+            y.Data[n] = max + MathF.Log(sum);
+        }
+        if (!Tape.ShouldRecord(x)) return y;
+        Tape.Record(y, () =>
+        {
+            var dx = x.EnsureGrad();
+            for (int n = 0; n < rows; n++)
+                for (int j = 0; j < k; j++) dx[n * k + j] += y.Grad![n] * MathF.Exp(x.Data[n * k + j] - y.Data[n]);
+        });
+        return y;
+    }
+
+    /// <summary>The mean of each column of x (N, F), as (1, F).</summary>
+    public static Tensor ColumnMeans(Tensor x)
+    {
+        Shapes.RequireRank2(x, nameof(x));
+        int rows = x.Shape[0], columns = x.Shape[1];
+        var y = Tensor.Uninitialized(1, columns);
+        y.Data.AsSpan().Clear();
+        for (int n = 0; n < rows; n++) TensorPrimitives.Add(y.Data, x.Data.AsSpan(n * columns, columns), y.Data);
+        TensorPrimitives.Multiply(y.Data, 1f / rows, y.Data);
+        if (!Tape.ShouldRecord(x)) return y;
+        Tape.Record(y, () =>
+        {
+            var dx = x.EnsureGrad();
+            for (int n = 0; n < rows; n++)
+            {
+                var dst = dx.AsSpan(n * columns, columns);
+                TensorPrimitives.MultiplyAdd(y.Grad!, 1f / rows, dst, dst);
+            }
+        });
+        return y;
+    }
+}
