@@ -14,6 +14,7 @@ public static class CliApp
         root.Subcommands.Add(InterpolateCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(SemiCommand.Create());
         root.Subcommands.Add(ToyCommand.Create());
         root.Subcommands.Add(ClassifierCommand.Create());
         root.Subcommands.Add(PresetsCommand.Create());

@@ -110,6 +110,10 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         // grid style
         ["sample --run RUN --scale 0 --out OUT/x.png", "--scale must be in [1, 16]"], ["interpolate --run RUN --pad-value 2 --out OUT/i.png", "--pad-value must be in [0, 1]"],
         ["sample --run RUN --padding -1 --out OUT/x.png", "--padding must be in"],
+        // semi
+        ["semi train --labels 15 --out OUT/s", "multiple of 10"], ["semi train --dataset cifar10 --out OUT/s", "--dataset must be one of mnist, fashion-mnist"],
+        ["semi train --out RUN", "already holds a run"], ["semi train --resume OUT/missing", "no checkpoint"], ["semi eval --run RUN", "not a SharpGAN semi-supervised checkpoint"],
+        ["semi eval", "needs --run"], ["semi", "needs a command"],
         // --model
         ["sample --model no-such-model --out OUT/x.png", "no pretrained model 'no-such-model'"], ["sample --model OUT/missing.safetensors --out OUT/x.png", "generator file not found"],
         ["sample --run RUN --model mnist-paper --out OUT/x.png", "give one of --run RUN_DIR or --model NAME"], ["sample --out OUT/x.png", "needs --run RUN_DIR or --model NAME"],

@@ -1,0 +1,116 @@
+using SharpGan.Autograd;
+using SharpGan.Nn;
+using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
+
+namespace SharpGan.Models;
+
+/// <summary>
+/// Salimans et al.'s (2016) permutation-invariant MNIST discriminator, which is also the classifier: Gaussian noise
+/// (σ 0.3) on the input, then weight-normalised ReLU layers of 1000, 500, 250, 250, 250 units, each followed by noise
+/// (σ 0.5), and a weight-normalised layer of K logits. The last hidden layer's output is the feature vector G matches.
+/// Shapes: x (N, pixels) → logits (N, K); features (N, 250).
+/// </summary>
+public sealed class SemiSupervisedDiscriminator : Module
+{
+    private readonly Sequential _body, _head;
+
+    /// <summary>Hidden widths, input to output.</summary>
+    public static IReadOnlyList<int> Hidden { get; } = [1000, 500, 250, 250, 250];
+
+    /// <summary>Classes K.</summary>
+    public int Classes { get; }
+
+    /// <summary>Builds the network (weights zero until <see cref="Initialize"/>); noise comes from <paramref name="noiseRng"/>.</summary>
+    public SemiSupervisedDiscriminator(int inputDim, int classes, Rng noiseRng, float inputNoise = 0.3f, float hiddenNoise = 0.5f)
+    {
+        Classes = classes;
+        var layers = new List<Module> { new GaussianNoise(inputNoise, noiseRng) };
+        int width = inputDim;
+        foreach (int units in Hidden)
+        {
+            layers.Add(new WeightNormLinear(width, units, Activation.ReLU));
+            layers.Add(new GaussianNoise(hiddenNoise, noiseRng));
+            width = units;
+        }
+        _body = RegisterModule("body", new Sequential([.. layers]));
+        _head = RegisterModule("head", new Sequential(new WeightNormLinear(width, classes)));
+    }
+
+    /// <summary>The K logits.</summary>
+    public override Tensor Forward(Tensor input) => _head.Forward(_body.Forward(input));
+
+    /// <summary>The features (the last hidden layer, after its noise) and the logits, from one pass.</summary>
+    public (Tensor Features, Tensor Logits) ForwardWithFeatures(Tensor input)
+    {
+        var features = _body.Forward(input);
+        return (features, _head.Forward(features));
+    }
+
+    /// <summary>
+    /// v ~ N(0, 0.05²), then the data-dependent initialisation of weight normalisation (Salimans &amp; Kingma 2016, §3):
+    /// layer by layer on <paramref name="batch"/>, g and b are set so that each unit's pre-activation has mean 0 and
+    /// variance 1 over the batch.
+    /// </summary>
+    public void Initialize(Tensor batch, Rng rng)
+    {
+        var x = batch;
+        bool wasTraining = IsTraining;
+        Eval(); // no noise while measuring the activations
+        foreach (var layer in _body.Layers.Concat(_head.Layers))
+        {
+            if (layer is WeightNormLinear l) DataDependentInit(l, x, rng);
+            x = layer.Forward(x);
+        }
+        Train(wasTraining);
+    }
+
+    internal static void DataDependentInit(WeightNormLinear layer, Tensor x, Rng rng)
+    {
+        rng.FillGaussian(layer.V.Data, 0f, 0.05f);
+        Array.Fill(layer.G.Data, 1f);
+        Array.Clear(layer.Bias.Data);
+        int n = x.Shape[0], units = layer.V.Shape[0];
+        var t = Ops.Linear(x, Ops.WeightNorm(layer.V, layer.G), null).Data; // v·x / ‖v‖
+        for (int u = 0; u < units; u++)
+        {
+            double mean = 0, square = 0;
+            for (int i = 0; i < n; i++) { double v = t[i * units + u]; mean += v; square += v * v; }
+            mean /= n;
+            double std = Math.Sqrt(Math.Max(square / n - mean * mean, 0)) + 1e-8;
+            layer.G.Data[u] = (float)(1 / std);
+            layer.Bias.Data[u] = (float)(-mean / std);
+        }
+    }
+}
+
+/// <summary>
+/// Salimans et al.'s MNIST generator: z (100, uniform on [0, 1]) → 500 softplus + BatchNorm → 500 softplus + BatchNorm →
+/// weight-normalised layer to the pixels with a sigmoid. Shapes: z (N, noise) → images (N, pixels) in [0, 1].
+/// </summary>
+public sealed class SemiSupervisedGenerator : Module
+{
+    private readonly Sequential _net;
+
+    /// <summary>Builds the network; call <see cref="Initialize"/> before training.</summary>
+    public SemiSupervisedGenerator(int noiseDim, int outputDim, int hidden = 500)
+    {
+        _net = RegisterModule("net", new Sequential(
+            new Linear(noiseDim, hidden, Activation.Softplus), new BatchNorm(hidden),
+            new Linear(hidden, hidden, Activation.Softplus), new BatchNorm(hidden),
+            new WeightNormLinear(hidden, outputDim, Activation.Sigmoid)));
+    }
+
+    /// <summary>Linear weights N(0, 0.05²) and zero biases; the output layer's v likewise with g = 1.</summary>
+    public void Initialize(Rng rng)
+    {
+        foreach (var layer in _net.Layers)
+        {
+            if (layer is Linear l) { rng.FillGaussian(l.Weight.Data, 0f, 0.05f); Array.Clear(l.Bias!.Data); }
+            if (layer is WeightNormLinear w) { rng.FillGaussian(w.V.Data, 0f, 0.05f); Array.Fill(w.G.Data, 1f); Array.Clear(w.Bias.Data); }
+        }
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => _net.Forward(input);
+}
