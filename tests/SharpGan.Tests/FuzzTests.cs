@@ -222,6 +222,56 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void GeneratorFileExport()
+    {
+        // What `--model FILE` does with an exported generator: read it, build G, load every tensor.
+        string path = Path.Combine(_dir, "generator.safetensors");
+        var c = Checkpoint.Read(new RunDirectory(Path.Combine(_dir, "fuzz-run")).LatestCheckpoint() ?? SeedCheckpointPath());
+        var models = ModelFactory.Build(c.Config, null);
+        Checkpoint.LoadGenerators(c, models);
+        GeneratorFile.Write(path, models.SamplingGenerator, c.Config, averaged: false, "seed");
+        string fuzzed = Path.Combine(_dir, "fuzzed-generator.safetensors");
+        Fuzz("generator-file", File.ReadAllBytes(path), b => { File.WriteAllBytes(fuzzed, b); GeneratorFile.Read(fuzzed); }, typeof(InvalidDataException), (s, r) =>
+        {
+            var content = SafeTensors.Parse(s);
+            var metadata = new Dictionary<string, string>(content.Metadata);
+            metadata["config"] = MutateJson(metadata["config"], r);
+            return SafeTensors.Serialize(content.Tensors, metadata);
+        }, inputs: 300);
+    }
+
+    private string SeedCheckpointPath()
+    {
+        string path = Path.Combine(_dir, "seed-checkpoint.safetensors");
+        File.WriteAllBytes(path, CheckpointSeed());
+        return path;
+    }
+
+    [Fact]
+    public void SemiSupervisedCheckpoint()
+    {
+        // What `semi train --resume` does: read the checkpoint, rebuild the run on its data, restore every tensor and position.
+        var config = new SemiSupervisedConfig { Labels = 10, Epochs = 1, BatchSize = 20 };
+        var run = new RunDirectory(Path.Combine(_dir, "semi"));
+        using (var stop = new CancellationTokenSource())
+            new SemiSupervisedTrainer(config, TestData.Mnist(100), run).Train(stop.Token, onIteration: (i, _) => { if (i == 2) stop.Cancel(); });
+        string fuzzed = Path.Combine(_dir, "fuzzed-semi.safetensors");
+        Fuzz("semi-checkpoint", File.ReadAllBytes(run.LatestCheckpoint()!), b =>
+        {
+            File.WriteAllBytes(fuzzed, b);
+            var c = SemiSupervisedTrainer.Read(fuzzed);
+            _ = new SemiSupervisedTrainer(c.Config, TestData.Mnist(100), run, fuzzed);
+        }, typeof(InvalidDataException), (s, r) =>
+        {
+            var content = SafeTensors.Parse(s);
+            var metadata = new Dictionary<string, string>(content.Metadata);
+            string key = r.Next(2) == 0 ? "config" : "state";
+            metadata[key] = MutateJson(metadata[key], r);
+            return SafeTensors.Serialize(content.Tensors, metadata);
+        }, inputs: 200);
+    }
+
+    [Fact]
     public void MetricsCsv()
     {
         string path = Path.Combine(_dir, "metrics.csv");

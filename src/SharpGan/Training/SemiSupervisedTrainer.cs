@@ -334,9 +334,19 @@ public sealed class SemiSupervisedTrainer
         Load(Checkpoint.DiscriminatorPrefix, Discriminator);
         LoadOptimizer(Checkpoint.GeneratorOptimizerPrefix, _optG);
         LoadOptimizer(Checkpoint.DiscriminatorOptimizerPrefix, _optD);
-        _random.SetState(c.State.Random);
-        _unlabelled.SetState(c.State.Unlabelled);
-        _labelled.SetState(c.State.Labelled);
+        try
+        {
+            if (c.State.Unlabelled.BatchInEpoch > _unlabelled.BatchesPerEpoch || c.State.Labelled.BatchInEpoch > _labelled.BatchesPerEpoch)
+                throw new ArgumentException("a minibatch position is past the end of its epoch");
+            if (c.State.Iteration > (long)_config.Epochs * IterationsPerEpoch) throw new ArgumentException($"iteration {c.State.Iteration} is past the run's end");
+            _random.SetState(c.State.Random);
+            _unlabelled.SetState(c.State.Unlabelled);
+            _labelled.SetState(c.State.Labelled);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: damaged state ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
         _iteration = c.State.Iteration;
         _history.AddRange(c.State.History);
         _epochSoFar = c.State.EpochSoFar ?? new(0, 0, 0);
