@@ -210,15 +210,7 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
             Checkpoint.LoadGenerators(c, models);
             Checkpoint.LoadWeights(c, Checkpoint.DiscriminatorPrefix, models.Discriminator);
             Checkpoint.LoadOptimizer(c, Checkpoint.GeneratorOptimizerPrefix, ModelFactory.BuildOptimizer(c.Config, models.Generator, Player.Generator, batchesPerEpoch: 1));
-        }, typeof(InvalidDataException), (s, r) =>
-        {
-            // Edit the embedded config or trainer state, then write a well-formed file around it.
-            var content = SafeTensors.Parse(s);
-            var metadata = new Dictionary<string, string>(content.Metadata);
-            string key = r.Next(2) == 0 ? "config" : "state";
-            metadata[key] = MutateJson(metadata[key], r);
-            return SafeTensors.Serialize(content.Tensors, metadata);
-        });
+        }, typeof(InvalidDataException), MutateConfigOrState);
     }
 
     [Fact]
@@ -261,14 +253,17 @@ public sealed partial class FuzzTests(ITestOutputHelper output) : IDisposable
             File.WriteAllBytes(fuzzed, b);
             var c = SemiSupervisedTrainer.Read(fuzzed);
             _ = new SemiSupervisedTrainer(c.Config, TestData.Mnist(100), run, fuzzed);
-        }, typeof(InvalidDataException), (s, r) =>
-        {
-            var content = SafeTensors.Parse(s);
-            var metadata = new Dictionary<string, string>(content.Metadata);
-            string key = r.Next(2) == 0 ? "config" : "state";
-            metadata[key] = MutateJson(metadata[key], r);
-            return SafeTensors.Serialize(content.Tensors, metadata);
-        }, inputs: 200);
+        }, typeof(InvalidDataException), MutateConfigOrState, inputs: 200);
+    }
+
+    // Edits the embedded config or state JSON of a checkpoint, then writes a well-formed file around it.
+    private static byte[] MutateConfigOrState(byte[] seed, Random r)
+    {
+        var content = SafeTensors.Parse(seed);
+        var metadata = new Dictionary<string, string>(content.Metadata);
+        string key = r.Next(2) == 0 ? "config" : "state";
+        metadata[key] = MutateJson(metadata[key], r);
+        return SafeTensors.Serialize(content.Tensors, metadata);
     }
 
     [Fact]

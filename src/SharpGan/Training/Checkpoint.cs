@@ -28,13 +28,9 @@ public static class Checkpoint
     /// <summary>Writes a checkpoint atomically.</summary>
     public static void Save(string path, GanModels models, Optimizer optG, Optimizer optD, TrainerState state, GanConfig config)
     {
-        var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (name, p) in models.Generator.NamedState()) tensors.Add(new(GeneratorPrefix + name, p));
-        foreach (var (name, p) in models.Discriminator.NamedState()) tensors.Add(new(DiscriminatorPrefix + name, p));
+        var tensors = NetworkTensors(models.Generator, models.Discriminator, optG, optD);
         if (models.AveragedGenerator is { } averaged)
             foreach (var (name, p) in averaged.NamedState()) tensors.Add(new(AveragedGeneratorPrefix + name, p));
-        foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new(GeneratorOptimizerPrefix + name, Tensor.FromArray(b, b.Length)));
-        foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new(DiscriminatorOptimizerPrefix + name, Tensor.FromArray(b, b.Length)));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -97,14 +93,17 @@ public static class Checkpoint
     }
 
     /// <summary>Copies the weights (and buffers such as BatchNorm statistics) into a module, checking every name and shape.</summary>
-    public static void LoadWeights(Loaded checkpoint, string prefix, Module module)
+    public static void LoadWeights(Loaded checkpoint, string prefix, Module module) => LoadWeights(checkpoint.Path, checkpoint.Content, prefix, module);
+
+    /// <summary>As above, from any safetensors content read from <paramref name="path"/> (the semi-supervised checkpoints share the layout).</summary>
+    public static void LoadWeights(string path, SafeTensors.Content content, string prefix, Module module)
     {
         foreach (var (name, p) in module.NamedState())
         {
-            if (!checkpoint.Content.Tensors.TryGetValue(prefix + name, out var t))
-                throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' is missing; the checkpoint does not match this model");
+            if (!content.Tensors.TryGetValue(prefix + name, out var t))
+                throw new InvalidDataException($"{path}: tensor '{prefix + name}' is missing; the checkpoint does not match this model");
             if (!t.Shape.AsSpan().SequenceEqual(p.Shape))
-                throw new InvalidDataException($"{checkpoint.Path}: tensor '{prefix + name}' has shape [{Shapes.Format(t.Shape)}] but the model expects [{Shapes.Format(p.Shape)}]");
+                throw new InvalidDataException($"{path}: tensor '{prefix + name}' has shape [{Shapes.Format(t.Shape)}] but the model expects [{Shapes.Format(p.Shape)}]");
             t.Data.CopyTo(p.Data, 0);
         }
     }
@@ -138,13 +137,27 @@ public static class Checkpoint
     }
 
     /// <summary>Copies optimiser buffers back.</summary>
-    public static void LoadOptimizer(Loaded checkpoint, string prefix, Optimizer optimizer)
+    public static void LoadOptimizer(Loaded checkpoint, string prefix, Optimizer optimizer) => LoadOptimizer(checkpoint.Path, checkpoint.Content, prefix, optimizer);
+
+    /// <summary>As above, from any safetensors content read from <paramref name="path"/>.</summary>
+    public static void LoadOptimizer(string path, SafeTensors.Content content, string prefix, Optimizer optimizer)
     {
         foreach (var (name, buffer) in optimizer.StateBuffers())
         {
-            if (!checkpoint.Content.Tensors.TryGetValue(prefix + name, out var t) || t.Length != buffer.Length)
-                throw new InvalidDataException($"{checkpoint.Path}: optimiser buffer '{prefix + name}' is missing or has the wrong size");
+            if (!content.Tensors.TryGetValue(prefix + name, out var t) || t.Length != buffer.Length)
+                throw new InvalidDataException($"{path}: optimiser buffer '{prefix + name}' is missing or has the wrong size");
             t.Data.CopyTo(buffer, 0);
         }
+    }
+
+    /// <summary>The tensors of G, D and both optimisers under the checkpoint prefixes (what <see cref="Save"/> writes of them).</summary>
+    public static List<KeyValuePair<string, Tensor>> NetworkTensors(Module generator, Module discriminator, Optimizer optG, Optimizer optD)
+    {
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, p) in generator.NamedState()) tensors.Add(new(GeneratorPrefix + name, p));
+        foreach (var (name, p) in discriminator.NamedState()) tensors.Add(new(DiscriminatorPrefix + name, p));
+        foreach (var (name, b) in optG.StateBuffers()) tensors.Add(new(GeneratorOptimizerPrefix + name, Tensor.FromArray(b, b.Length)));
+        foreach (var (name, b) in optD.StateBuffers()) tensors.Add(new(DiscriminatorOptimizerPrefix + name, Tensor.FromArray(b, b.Length)));
+        return tensors;
     }
 }

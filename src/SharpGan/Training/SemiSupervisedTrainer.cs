@@ -245,11 +245,7 @@ public sealed class SemiSupervisedTrainer
 
     private void SaveCheckpoint(Stopwatch clock)
     {
-        var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (name, p) in Generator.NamedState()) tensors.Add(new(Checkpoint.GeneratorPrefix + name, p));
-        foreach (var (name, p) in Discriminator.NamedState()) tensors.Add(new(Checkpoint.DiscriminatorPrefix + name, p));
-        foreach (var (name, buffer) in _optG.StateBuffers()) tensors.Add(new(Checkpoint.GeneratorOptimizerPrefix + name, Tensor.FromArray(buffer, buffer.Length)));
-        foreach (var (name, buffer) in _optD.StateBuffers()) tensors.Add(new(Checkpoint.DiscriminatorOptimizerPrefix + name, Tensor.FromArray(buffer, buffer.Length)));
+        var tensors = Checkpoint.NetworkTensors(Generator, Discriminator, _optG, _optD);
         var state = new SemiSupervisedState
         {
             Iteration = _iteration,
@@ -311,29 +307,11 @@ public sealed class SemiSupervisedTrainer
         if (c.Config with { Epochs = _config.Epochs } != _config) throw new InvalidDataException($"{path}: the checkpoint was written with another config");
         if (c.Content.Metadata.GetValueOrDefault("labelled_indices") != string.Join(',', LabelledIndices))
             throw new InvalidDataException($"{path}: its labelled images differ from the ones this dataset and seed give");
-        void Load(string prefix, Module module)
-        {
-            foreach (var (name, p) in module.NamedState())
-            {
-                if (!c.Content.Tensors.TryGetValue(prefix + name, out var t) || !t.Shape.AsSpan().SequenceEqual(p.Shape))
-                    throw new InvalidDataException($"{path}: tensor '{prefix + name}' is missing or has the wrong shape");
-                t.Data.CopyTo(p.Data, 0);
-            }
-        }
-        void LoadOptimizer(string prefix, Optimizer optimizer)
-        {
-            foreach (var (name, buffer) in optimizer.StateBuffers())
-            {
-                if (!c.Content.Tensors.TryGetValue(prefix + name, out var t) || t.Length != buffer.Length)
-                    throw new InvalidDataException($"{path}: optimiser buffer '{prefix + name}' is missing or has the wrong size");
-                t.Data.CopyTo(buffer, 0);
-            }
-            optimizer.StepCount = c.State.Iteration;
-        }
-        Load(Checkpoint.GeneratorPrefix, Generator);
-        Load(Checkpoint.DiscriminatorPrefix, Discriminator);
-        LoadOptimizer(Checkpoint.GeneratorOptimizerPrefix, _optG);
-        LoadOptimizer(Checkpoint.DiscriminatorOptimizerPrefix, _optD);
+        Checkpoint.LoadWeights(path, c.Content, Checkpoint.GeneratorPrefix, Generator);
+        Checkpoint.LoadWeights(path, c.Content, Checkpoint.DiscriminatorPrefix, Discriminator);
+        Checkpoint.LoadOptimizer(path, c.Content, Checkpoint.GeneratorOptimizerPrefix, _optG);
+        Checkpoint.LoadOptimizer(path, c.Content, Checkpoint.DiscriminatorOptimizerPrefix, _optD);
+        _optG.StepCount = _optD.StepCount = c.State.Iteration;
         try
         {
             if (c.State.Unlabelled.BatchInEpoch > _unlabelled.BatchesPerEpoch || c.State.Labelled.BatchInEpoch > _labelled.BatchesPerEpoch)
