@@ -115,7 +115,7 @@ internal static class SemiCommand
         var train = DatasetCatalog.Load(loaded.Config.Dataset, DatasetSplit.Train, PixelRange.ZeroOne, locator);
         var test = DatasetCatalog.Load(loaded.Config.Dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var trainer = new SemiSupervisedTrainer(loaded.Config, train, run, checkpoint);
-        var result = ClassifierEvaluation.Evaluate(trainer.Discriminator, test, 10);
+        var result = ClassifierEvaluation.Evaluate(trainer.Classifier, test, 10);
         string baselinePath = Path.Combine(run.Root, "baseline.json");
         int? baseline = File.Exists(baselinePath) ? JsonDocument.Parse(File.ReadAllText(baselinePath)).RootElement.GetProperty("test_errors").GetInt32() : null;
         var c = loaded.Config;

@@ -42,7 +42,7 @@ public class SemiSupervisedTests : IDisposable
         Assert.Equal(13, resumed.Iteration);
         resumed.Train();
         Assert.Equal(40, resumed.Iteration);
-        float[] Weights(SemiSupervisedTrainer t) => t.Discriminator.NamedState().Concat(t.Generator.NamedState()).SelectMany(p => p.Value.Data).ToArray();
+        float[] Weights(SemiSupervisedTrainer t) => t.Discriminator.NamedState().Concat(t.Generator.NamedState()).Concat(t.Classifier.NamedState()).SelectMany(p => p.Value.Data).ToArray();
         Assert.Equal(Weights(straight), Weights(resumed));
         Assert.Equal(straight.History.Select(h => h.DiscriminatorLoss), resumed.History.Select(h => h.DiscriminatorLoss));
         // Another config than the checkpoint's (not only a longer run) is refused.

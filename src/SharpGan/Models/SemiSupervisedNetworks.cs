@@ -8,12 +8,13 @@ namespace SharpGan.Models;
 /// <summary>
 /// Salimans et al.'s (2016) permutation-invariant MNIST discriminator, which is also the classifier: Gaussian noise
 /// (σ 0.3) on the input, then weight-normalised ReLU layers of 1000, 500, 250, 250, 250 units, each followed by noise
-/// (σ 0.5), and a weight-normalised layer of K logits. The last hidden layer's output is the feature vector G matches.
-/// Shapes: x (N, pixels) → logits (N, K); features (N, 250).
+/// (σ 0.5), and a weight-normalised layer of K logits. The hidden layers' scales g are set by the data-dependent
+/// initialisation and held; the output layer's is trained. The last hidden layer's output (before its noise) is the
+/// feature vector G matches. Shapes: x (N, pixels) → logits (N, K); features (N, 250).
 /// </summary>
 public sealed class SemiSupervisedDiscriminator : Module
 {
-    private readonly Sequential _body, _head;
+    private readonly Sequential _body, _head; // _head: the last noise layer and the logits
 
     /// <summary>Hidden widths, input to output.</summary>
     public static IReadOnlyList<int> Hidden { get; } = [1000, 500, 250, 250, 250];
@@ -29,18 +30,18 @@ public sealed class SemiSupervisedDiscriminator : Module
         int width = inputDim;
         foreach (int units in Hidden)
         {
-            layers.Add(new WeightNormLinear(width, units, Activation.ReLU));
-            layers.Add(new GaussianNoise(hiddenNoise, noiseRng));
+            if (width != inputDim) layers.Add(new GaussianNoise(hiddenNoise, noiseRng));
+            layers.Add(new WeightNormLinear(width, units, Activation.ReLU, trainScale: false));
             width = units;
         }
         _body = RegisterModule("body", new Sequential([.. layers]));
-        _head = RegisterModule("head", new Sequential(new WeightNormLinear(width, classes)));
+        _head = RegisterModule("head", new Sequential(new GaussianNoise(hiddenNoise, noiseRng), new WeightNormLinear(width, classes)));
     }
 
     /// <summary>The K logits.</summary>
     public override Tensor Forward(Tensor input) => _head.Forward(_body.Forward(input));
 
-    /// <summary>The features (the last hidden layer, after its noise) and the logits, from one pass.</summary>
+    /// <summary>The features (the last hidden layer's output, before its noise) and the logits, from one pass.</summary>
     public (Tensor Features, Tensor Logits) ForwardWithFeatures(Tensor input)
     {
         var features = _body.Forward(input);

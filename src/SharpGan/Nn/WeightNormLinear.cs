@@ -23,13 +23,17 @@ public sealed class WeightNormLinear : Module
     /// <summary>The activation f.</summary>
     public Activation Activation { get; }
 
-    /// <summary>Creates the layer with zero parameters; g starts at 1 (initialise v before training).</summary>
-    public WeightNormLinear(int inFeatures, int outFeatures, Activation activation = Activation.Identity)
+    /// <summary>
+    /// Creates the layer with zero parameters; g starts at 1 (initialise v before training). With
+    /// <paramref name="trainScale"/> false, g is set once (by a data-dependent initialisation) and then held: a buffer,
+    /// saved with the weights but not trained, as in Salimans et al.'s hidden layers.
+    /// </summary>
+    public WeightNormLinear(int inFeatures, int outFeatures, Activation activation = Activation.Identity, bool trainScale = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
         V = RegisterParameter("v", new Tensor(outFeatures, inFeatures));
-        G = RegisterParameter("g", new Tensor(outFeatures));
+        G = trainScale ? RegisterParameter("g", new Tensor(outFeatures)) : RegisterBuffer("g", new Tensor(outFeatures));
         Array.Fill(G.Data, 1f);
         Bias = RegisterParameter("bias", new Tensor(outFeatures));
         Activation = activation;

@@ -38,6 +38,12 @@ public sealed record SemiSupervisedConfig
     /// <summary>Train G by feature matching on D's last hidden layer (the paper); false: the usual −log D(G(z)).</summary>
     public bool FeatureMatching { get; init; } = true;
 
+    /// <summary>
+    /// The classifier that is tested is a moving average of D's weights with this decay per update, started at zero (as the
+    /// paper's code does: with weight normalisation the zero start only shrinks scales, never directions); 0 tests D itself.
+    /// </summary>
+    public double EvaluationAverage { get; init; } = 0.9999;
+
     /// <summary>Dimension of z (uniform on [0, 1]).</summary>
     public int NoiseDim { get; init; } = 100;
 
@@ -53,6 +59,7 @@ public sealed record SemiSupervisedConfig
         if (!(Beta1 >= 0 && Beta1 < 1)) throw new ConfigException($"beta1 must be in [0, 1), got {Beta1}");
         if (!(DecayFrom >= 0 && DecayFrom <= 1)) throw new ConfigException($"decay_from must be in [0, 1], got {DecayFrom}");
         if (!(UnsupervisedWeight >= 0 && UnsupervisedWeight <= 100)) throw new ConfigException($"unsupervised_weight must be in [0, 100], got {UnsupervisedWeight}");
+        if (!(EvaluationAverage >= 0 && EvaluationAverage < 1)) throw new ConfigException($"evaluation_average must be in [0, 1), got {EvaluationAverage}");
         if (NoiseDim is < 1 or > 4096) throw new ConfigException($"noise_dim must be in [1, 4096], got {NoiseDim}");
     }
 }

@@ -66,12 +66,19 @@ public sealed class SemiSupervisedTrainer
     private readonly double _elapsedBefore;
     private long _iteration;
     private LossSums _epochSoFar = new(0, 0, 0);
+    private readonly GeneratorAverage? _average;
+
+    /// <summary>Name prefix of the averaged classifier's tensors in a checkpoint.</summary>
+    public const string AveragePrefix = "discriminator_average.";
 
     /// <summary>The classifier (D).</summary>
     public SemiSupervisedDiscriminator Discriminator { get; }
 
     /// <summary>G.</summary>
     public SemiSupervisedGenerator Generator { get; }
+
+    /// <summary>The classifier that is tested: the moving average of D's weights, or D itself when the run keeps none.</summary>
+    public SemiSupervisedDiscriminator Classifier { get; }
 
     /// <summary>The indices into train[0:50000] of the labelled images, ascending.</summary>
     public IReadOnlyList<int> LabelledIndices { get; }
@@ -101,6 +108,13 @@ public sealed class SemiSupervisedTrainer
         _labelled = new ShuffledMinibatches(labelled, b, _random.Fork(RandomStream.Labels, 1));
         Discriminator = new SemiSupervisedDiscriminator(train.Dimension, classes, _random[RandomStream.Dropout]);
         Generator = new SemiSupervisedGenerator(config.NoiseDim, train.Dimension);
+        Classifier = Discriminator;
+        if (config.EvaluationAverage > 0)
+        {
+            // Evaluated only, never trained: its noise layers are off, so their generator is never drawn from.
+            Classifier = new SemiSupervisedDiscriminator(train.Dimension, classes, new Rng(0));
+            _average = new GeneratorAverage(Discriminator, Classifier, config.EvaluationAverage);
+        }
         // The rate holds, then falls linearly to 0 over the last part of the run (both players make one update an iteration).
         long total = (long)config.Epochs * _unlabelled.BatchesPerEpoch;
         Schedule Rate() => new LinearRamp(config.LearningRate, 0f, total * config.DecayFrom, Math.Max(total * config.DecayFrom + 1, total));
@@ -188,14 +202,16 @@ public sealed class SemiSupervisedTrainer
             if (stop.IsCancellationRequested) { SaveCheckpoint(clock); return; }
             _unlabelled.Next(_xUnlabelled);
             _labelled.Next(_xLabelled, _yLabelled);
-            float dLoss = DiscriminatorStep(), gLoss = GeneratorStep();
+            float dLoss = DiscriminatorStep();
+            _average?.Update();
+            float gLoss = GeneratorStep();
             _epochSoFar = new(_epochSoFar.Discriminator + dLoss, _epochSoFar.Generator + gLoss, _epochSoFar.Iterations + 1);
             _iteration++;
             onIteration?.Invoke(_iteration, total);
             if (_iteration % IterationsPerEpoch != 0) continue;
             var (dSum, gSum, count) = _epochSoFar;
             var row = new SemiSupervisedEpoch((int)(_iteration / IterationsPerEpoch), _iteration, dSum / count, gSum / count,
-                TestErrors?.Invoke(Discriminator), _elapsedBefore + clock.Elapsed.TotalSeconds);
+                TestErrors?.Invoke(Classifier), _elapsedBefore + clock.Elapsed.TotalSeconds);
             _history.Add(row);
             _epochSoFar = new(0, 0, 0);
             SaveCheckpoint(clock);
@@ -246,6 +262,7 @@ public sealed class SemiSupervisedTrainer
     private void SaveCheckpoint(Stopwatch clock)
     {
         var tensors = Checkpoint.NetworkTensors(Generator, Discriminator, _optG, _optD);
+        if (_average is not null) foreach (var (name, p) in Classifier.NamedState()) tensors.Add(new(AveragePrefix + name, p));
         var state = new SemiSupervisedState
         {
             Iteration = _iteration,
@@ -311,6 +328,7 @@ public sealed class SemiSupervisedTrainer
         Checkpoint.LoadWeights(path, c.Content, Checkpoint.DiscriminatorPrefix, Discriminator);
         Checkpoint.LoadOptimizer(path, c.Content, Checkpoint.GeneratorOptimizerPrefix, _optG);
         Checkpoint.LoadOptimizer(path, c.Content, Checkpoint.DiscriminatorOptimizerPrefix, _optD);
+        if (_average is not null) Checkpoint.LoadWeights(path, c.Content, AveragePrefix, Classifier);
         _optG.StepCount = _optD.StepCount = c.State.Iteration;
         try
         {
