@@ -86,8 +86,9 @@ public sealed class SemiSupervisedDiscriminator : Module
 }
 
 /// <summary>
-/// Salimans et al.'s MNIST generator: z (100, uniform on [0, 1]) → 500 softplus + BatchNorm → 500 softplus + BatchNorm →
-/// weight-normalised layer to the pixels with a sigmoid. Shapes: z (N, noise) → images (N, pixels) in [0, 1].
+/// Salimans et al.'s MNIST generator: z (100, uniform on [0, 1]) → two layers of 500 (linear, BatchNorm, then softplus,
+/// the order Lasagne's batch_norm gives) → weight-normalised layer to the pixels with a sigmoid.
+/// Shapes: z (N, noise) → images (N, pixels) in [0, 1].
 /// </summary>
 public sealed class SemiSupervisedGenerator : Module
 {
@@ -96,18 +97,19 @@ public sealed class SemiSupervisedGenerator : Module
     /// <summary>Builds the network; call <see cref="Initialize"/> before training.</summary>
     public SemiSupervisedGenerator(int noiseDim, int outputDim, int hidden = 500)
     {
+        // No bias before BatchNorm: its β takes that place.
         _net = RegisterModule("net", new Sequential(
-            new Linear(noiseDim, hidden, Activation.Softplus), new BatchNorm(hidden),
-            new Linear(hidden, hidden, Activation.Softplus), new BatchNorm(hidden),
+            new Linear(noiseDim, hidden, bias: false), new BatchNorm(hidden), ActivationLayer.Softplus(),
+            new Linear(hidden, hidden, bias: false), new BatchNorm(hidden), ActivationLayer.Softplus(),
             new WeightNormLinear(hidden, outputDim, Activation.Sigmoid)));
     }
 
-    /// <summary>Linear weights N(0, 0.05²) and zero biases; the output layer's v likewise with g = 1.</summary>
+    /// <summary>Linear weights N(0, 0.05²); the output layer's v likewise, with g = 1 and a zero bias.</summary>
     public void Initialize(Rng rng)
     {
         foreach (var layer in _net.Layers)
         {
-            if (layer is Linear l) { rng.FillGaussian(l.Weight.Data, 0f, 0.05f); Array.Clear(l.Bias!.Data); }
+            if (layer is Linear l) rng.FillGaussian(l.Weight.Data, 0f, 0.05f);
             if (layer is WeightNormLinear w) { rng.FillGaussian(w.V.Data, 0f, 0.05f); Array.Fill(w.G.Data, 1f); Array.Clear(w.Bias.Data); }
         }
     }
