@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using SharpGan.Gan;
 using SharpGan.Training;
 using Spectre.Console;
@@ -16,18 +15,7 @@ internal static class ProgressDisplay
 
     public static TrainResult Run(GanTrainer trainer)
     {
-        using var stop = new CancellationTokenSource();
-        // Ctrl-C (SIGINT) and SIGTERM (kill, docker stop, a batch scheduler's preemption) get the same clean stop;
-        // a second one is left to its default, ending the process at once.
-        void OnSignal(PosixSignalContext context)
-        {
-            if (stop.IsCancellationRequested) return;
-            context.Cancel = true;
-            stop.Cancel();
-            Console.Error.WriteLine($"{(context.Signal == PosixSignal.SIGTERM ? "terminated: " : "")}stopping after this step; saving a checkpoint…");
-        }
-        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopSignals("stopping after this step; saving a checkpoint…");
         bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
         return interactive ? RunLive(trainer, stop.Token) : RunPlain(trainer, stop.Token);
     }

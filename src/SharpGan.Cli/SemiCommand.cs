@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using SharpGan.Data;
 using SharpGan.Evaluation;
@@ -78,16 +77,7 @@ internal static class SemiCommand
             IO.AtomicFile.WriteAllText(baselinePath, JsonSerializer.Serialize(new { test_errors = baseline.Errors, test_images = baseline.Count, updates }) + "\n");
         }
         var trainer = new SemiSupervisedTrainer(config, train, run, checkpoint) { TestErrors = d => ClassifierEvaluation.Evaluate(d, test, 10).Errors };
-        using var stop = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext context)
-        {
-            if (stop.IsCancellationRequested) return;
-            context.Cancel = true;
-            stop.Cancel();
-            Console.Error.WriteLine("stopping after this iteration; saving a checkpoint…");
-        }
-        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopSignals("stopping after this iteration; saving a checkpoint…");
         long lastLine = Stopwatch.GetTimestamp();
         trainer.Train(stop.Token,
             epoch => Console.WriteLine($"epoch {epoch.Epoch}/{config.Epochs}: D loss {epoch.DiscriminatorLoss:F4}, G loss {epoch.GeneratorLoss:F4}, test errors {epoch.TestErrors} ({epoch.Seconds / 60:F1} min)"),
@@ -97,7 +87,7 @@ internal static class SemiCommand
                 lastLine = Stopwatch.GetTimestamp();
                 Console.WriteLine($"  iteration {iteration}/{total} ({100.0 * iteration / total:F1}%)");
             });
-        if (stop.IsCancellationRequested)
+        if (stop.Token.IsCancellationRequested)
         {
             Console.WriteLine($"stopped at iteration {trainer.Iteration}; resume with `sharpgan semi train --resume {run.Root}`");
             return 130;
