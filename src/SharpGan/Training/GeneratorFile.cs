@@ -54,14 +54,7 @@ public static class GeneratorFile
         if (expected != held)
             throw new InvalidDataException($"{path}: the embedded config describes a generator of {expected:N0} values but the file holds {held:N0}");
         var models = ModelFactory.Build(config, null);
-        foreach (var (name, p) in models.Generator.NamedState())
-        {
-            if (!content.Tensors.TryGetValue(Prefix + name, out var t))
-                throw new InvalidDataException($"{path}: tensor '{Prefix + name}' is missing; the file does not match its config");
-            if (!t.Shape.AsSpan().SequenceEqual(p.Shape))
-                throw new InvalidDataException($"{path}: tensor '{Prefix + name}' has shape [{Shapes.Format(t.Shape)}] but the generator expects [{Shapes.Format(p.Shape)}]");
-            t.Data.CopyTo(p.Data, 0);
-        }
+        Checkpoint.LoadWeights(path, content, Prefix, models.Generator);
         return new Loaded(path, models, config, content.Metadata.GetValueOrDefault("averaged") == "true", content.Metadata.GetValueOrDefault("source") ?? "");
     }
 

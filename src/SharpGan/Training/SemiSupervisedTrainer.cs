@@ -102,10 +102,8 @@ public sealed class SemiSupervisedTrainer
         (_config, _run) = (config, run);
         int classes = DatasetCatalog.ClassCount(config.Dataset), b = config.BatchSize;
         _random = new RandomStreams(config.Seed);
-        LabelledIndices = ChooseLabelled(train.Labels, config.Labels, classes, _random.Fork(RandomStream.Labels, 0));
-        var labelled = Tiled(train, LabelledIndices, b);
+        (LabelledIndices, _labelled) = Labelled(train, config, classes, _random);
         _unlabelled = new ShuffledMinibatches(train, b, _random[RandomStream.Data]);
-        _labelled = new ShuffledMinibatches(labelled, b, _random.Fork(RandomStream.Labels, 1));
         Discriminator = new SemiSupervisedDiscriminator(train.Dimension, classes, _random[RandomStream.Dropout]);
         Generator = new SemiSupervisedGenerator(config.NoiseDim, train.Dimension);
         Classifier = Discriminator;
@@ -124,9 +122,7 @@ public sealed class SemiSupervisedTrainer
         if (checkpointPath is null)
         {
             // Data-dependent initialisation of D's weight normalisation on the first unlabelled batches, as the paper's code does.
-            var init = new Tensor(Math.Min(500, train.Count), train.Dimension);
-            train.Pixels.AsSpan(0, init.Length).CopyTo(init.Data);
-            Discriminator.Initialize(init, _random[RandomStream.Init]);
+            Discriminator.Initialize(InitialisationBatch(train), _random[RandomStream.Init]);
             Generator.Initialize(_random[RandomStream.Init]);
         }
         else _elapsedBefore = Restore(checkpointPath);
@@ -143,11 +139,9 @@ public sealed class SemiSupervisedTrainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(updates);
         int classes = DatasetCatalog.ClassCount(config.Dataset), b = config.BatchSize;
         var random = new RandomStreams(config.Seed);
-        var labelled = new ShuffledMinibatches(Tiled(train, ChooseLabelled(train.Labels, config.Labels, classes, random.Fork(RandomStream.Labels, 0)), b), b, random.Fork(RandomStream.Labels, 1));
+        var (_, labelled) = Labelled(train, config, classes, random);
         var classifier = new SemiSupervisedDiscriminator(train.Dimension, classes, random[RandomStream.Dropout]);
-        var init = new Tensor(Math.Min(500, train.Count), train.Dimension);
-        train.Pixels.AsSpan(0, init.Length).CopyTo(init.Data);
-        classifier.Initialize(init, random[RandomStream.Init]);
+        classifier.Initialize(InitialisationBatch(train), random[RandomStream.Init]);
         var optimizer = new Adam(classifier.NamedParameters(), config.LearningRate, config.Beta1);
         var (x, y) = (new Tensor(b, train.Dimension), new byte[b]);
         var tape = new Tape();
@@ -159,6 +153,21 @@ public sealed class SemiSupervisedTrainer
             optimizer.Step();
         }
         return classifier;
+    }
+
+    // The labelled images chosen by the seed, and their minibatches (the semi-supervised run and its baseline draw the same).
+    private static (int[] Indices, ShuffledMinibatches Batches) Labelled(ImageDataset train, SemiSupervisedConfig config, int classes, RandomStreams random)
+    {
+        var indices = ChooseLabelled(train.Labels, config.Labels, classes, random.Fork(RandomStream.Labels, 0));
+        return (indices, new ShuffledMinibatches(Tiled(train, indices, config.BatchSize), config.BatchSize, random.Fork(RandomStream.Labels, 1)));
+    }
+
+    // The first 500 training images: the batch D's data-dependent initialisation measures, as the paper's code does.
+    private static Tensor InitialisationBatch(ImageDataset train)
+    {
+        var batch = new Tensor(Math.Min(500, train.Count), train.Dimension);
+        train.Pixels.AsSpan(0, batch.Length).CopyTo(batch.Data);
+        return batch;
     }
 
     // Balanced: for each class, the first labels/K of its training images in a seeded shuffle.
