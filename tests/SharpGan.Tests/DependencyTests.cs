@@ -12,7 +12,7 @@ public partial class DependencyTests
 {
     // The engine (Tensors → Autograd → Nn → Optim), the architectures (Models), Algorithm 1 (Gan), model export (Export), the trainer with its
     // config, checkpoints and run folder (Training), the measurements of a trained GAN (Evaluation) and the paper's toy
-    // experiments (Experiments), each on those before it; file formats (IO), datasets (Data) and pictures (Imaging)
+    // experiments (Experiments), the interactive 2-D game of `sharpgan lab` (Lab), each on those before it; file formats (IO), datasets (Data) and pictures (Imaging)
     // are leaves that know no GAN types.
     private static readonly string[] Engine = ["Tensors", "Autograd", "Nn", "Optim"];
     private static readonly string[] Leaves = ["IO", "Data", "Imaging"];
@@ -31,6 +31,7 @@ public partial class DependencyTests
         ["Training"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Evaluation"] = [.. Engine, .. Leaves, "Models", "Gan", "Training"],
         ["Experiments"] = [.. Engine, .. Leaves, "Models", "Gan", "Training", "Evaluation"],
+        ["Lab"] = [.. Engine, .. Leaves, "Models", "Gan", "Training", "Evaluation", "Experiments"],
     };
 
     private static string SourceRoot()

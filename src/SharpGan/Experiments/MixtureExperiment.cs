@@ -68,16 +68,26 @@ public sealed class MixtureExperiment
         Mixture = GaussianMixture2D.FromLayout(options.Layout);
         var random = new RandomStreams(options.Seed);
         var init = random[RandomStream.Init];
-        _g = new Sequential(new Linear(options.NoiseDim, options.Hidden, Activation.ReLU), new Linear(options.Hidden, options.Hidden, Activation.ReLU), new Linear(options.Hidden, 2));
-        _d = new Sequential(new Linear(2, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, options.Hidden, Activation.LeakyReLU), new Linear(options.Hidden, 1));
-        foreach (var net in new[] { _g, _d })
-            foreach (var (name, p) in net.NamedParameters())
-                if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
+        (_g, _d) = Networks(options.NoiseDim, options.Hidden, init);
         var optG = new Adam(_g.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         var optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         _dataRng = random[RandomStream.Data];
         _real = new Tensor(options.BatchSize, 2);
         _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, random[RandomStream.Noise], options.K);
+    }
+
+    /// <summary>
+    /// The 2-D pair: G (nz → h → h → 2, ReLU) and D (2 → h → h → logit, LeakyReLU), Xavier-uniform weights and zero
+    /// biases from <paramref name="init"/>.
+    /// </summary>
+    public static (Sequential Generator, Sequential Discriminator) Networks(int noiseDim, int hidden, Rng init)
+    {
+        var g = new Sequential(new Linear(noiseDim, hidden, Activation.ReLU), new Linear(hidden, hidden, Activation.ReLU), new Linear(hidden, 2));
+        var d = new Sequential(new Linear(2, hidden, Activation.LeakyReLU), new Linear(hidden, hidden, Activation.LeakyReLU), new Linear(hidden, 1));
+        foreach (var net in new[] { g, d })
+            foreach (var (name, p) in net.NamedParameters())
+                if (name.EndsWith("weight")) Init.XavierUniform(p, init); else Init.Constant(p, 0f);
+        return (g, d);
     }
 
     /// <summary>Runs iterations.</summary>

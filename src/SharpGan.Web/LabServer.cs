@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using SharpGan.Lab;
+
+namespace SharpGan.Web;
+
+/// <summary>A command from the lab page: what to do, with the values that action needs.</summary>
+/// <param name="Action">play, pause, step, reset, add_point or clear_points.</param>
+/// <param name="Kind">For step: discriminator, generator or iteration.</param>
+/// <param name="Seed">For reset.</param>
+/// <param name="X">For add_point.</param>
+/// <param name="Y">For add_point.</param>
+public sealed record LabCommand(string Action, LabStep? Kind = null, long? Seed = null, double? X = null, double? Y = null);
+
+/// <summary>
+/// `sharpgan lab`: the 2-D game served live. GET / is the page; GET /api/lab/frame?after=V answers with the first frame
+/// newer than V (waiting up to 2 s: a long poll, so a page gets every frame soon after it is made without asking in a
+/// loop); POST /api/lab/command and /api/lab/settings steer the game. Every value is validated before it reaches the
+/// engine: a bad one is a 400 naming it.
+/// </summary>
+public sealed class LabServer : IAsyncDisposable
+{
+    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(2);
+    private readonly LocalServer _server;
+
+    /// <summary>The game being served.</summary>
+    public LabSession Session { get; }
+
+    /// <summary>The page's address.</summary>
+    public Uri Url => _server.Url;
+
+    private LabServer(LocalServer server, LabSession session) => (_server, Session) = (server, session);
+
+    /// <summary>Starts the game (<paramref name="play"/>: running) and the server at <paramref name="address"/>.</summary>
+    public static async Task<LabServer> StartAsync(ServerAddress address, LabSettings settings, bool play = true)
+    {
+        var session = new LabSession(settings, play);
+        try
+        {
+            var assets = new Dictionary<string, (string, string)>
+            {
+                ["/"] = ("lab.html", "text/html; charset=utf-8"),
+                ["/lab.js"] = ("lab.js", "text/javascript; charset=utf-8"),
+                ["/lab.css"] = ("lab.css", "text/css; charset=utf-8"),
+            };
+            var server = await LocalServer.StartAsync(address, assets, app => Map(app, session));
+            return new LabServer(server, session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private static void Map(WebApplication app, LabSession session)
+    {
+        app.MapGet("/api/lab/frame", async (HttpContext context) =>
+        {
+            string? after = context.Request.Query["after"];
+            if (after is not null && !long.TryParse(after, out _)) return LocalServer.BadRequest($"after must be a frame version (an integer), got '{after}'");
+            var frame = await session.NextFrameAsync(after is null ? -1 : long.Parse(after), LongPoll, context.RequestAborted);
+            return Results.Json(frame, LocalServer.Json);
+        });
+        app.MapPost("/api/lab/command", async (HttpRequest request) =>
+        {
+            try
+            {
+                var command = await LocalServer.ReadJson<LabCommand>(request);
+                switch (command.Action)
+                {
+                    case "play": session.Play(); break;
+                    case "pause": session.Pause(); break;
+                    case "step": session.Step(command.Kind ?? LabStep.Iteration); break;
+                    case "reset": session.Reset(command.Seed ?? session.Latest.Settings.Seed); break;
+                    case "add_point": session.AddPoint(command.X ?? double.NaN, command.Y ?? double.NaN); break;
+                    case "clear_points": session.ClearPoints(); break;
+                    default: throw new ArgumentException($"unknown action '{command.Action}': use play, pause, step, reset, add_point or clear_points");
+                }
+                return Results.NoContent();
+            }
+            catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
+        });
+        app.MapPost("/api/lab/settings", async (HttpRequest request) =>
+        {
+            try
+            {
+                session.Apply(await LocalServer.ReadJson<LabSettings>(request));
+                return Results.NoContent();
+            }
+            catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
+        });
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled.</summary>
+    public Task WaitAsync(CancellationToken stop) => _server.WaitAsync(stop);
+
+    /// <summary>Stops the server and the game.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Session.Dispose();
+    }
+}
