@@ -1,0 +1,89 @@
+using Microsoft.Playwright;
+using SharpGan.Lab;
+using SharpGan.Web;
+using Xunit;
+
+namespace SharpGan.Tests;
+
+/// <summary>
+/// The lab in a real browser: Debian's chromium, driven by Playwright (its own browser download cannot work offline,
+/// so it is pointed at the system executable). Skips on a machine without chromium; under CI, .ci/run installs it.
+/// </summary>
+[Collection("browser")]
+public class BrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static async Task<(IPlaywright, IBrowser)> Launch()
+    {
+        OptionalNative.Require(File.Exists(Chromium), $"{Chromium} is not installed (apt-get install chromium) for the browser tests");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        return (playwright, browser);
+    }
+
+    private static Task<double> Number(IPage page, string script) => page.EvaluateAsync<double>(script);
+
+    [SkippableFact]
+    public async Task LabDrawsPointsThatMoveStepsOnceAndTakesDrawnData()
+    {
+        var (playwright, browser) = await Launch();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var server = await LabServer.StartAsync(new ServerAddress(), new LabSettings { Seed = 2, Speed = 100 }, play: true);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(server.Url.ToString());
+
+        // Generated points move between two frames while playing.
+        await page.WaitForFunctionAsync("() => window.labFrame && window.labFrame.iterations > 5");
+        string firstFake = await page.EvaluateAsync<string>("() => JSON.stringify(window.labFrame.fake)");
+        double firstIteration = await Number(page, "() => window.labFrame.iterations");
+        await page.WaitForFunctionAsync($"() => window.labFrame.iterations > {firstIteration + 10}");
+        Assert.NotEqual(firstFake, await page.EvaluateAsync<string>("() => JSON.stringify(window.labFrame.fake)"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "sharpgan-lab.png") });
+
+        // Pause, then Step advances the counter shown on the page by exactly one.
+        await page.ClickAsync("#pause");
+        await page.WaitForFunctionAsync("() => !window.labFrame.playing");
+        int before = int.Parse(await page.InnerTextAsync("#iterations"));
+        await page.ClickAsync("#step");
+        await page.WaitForFunctionAsync($"() => document.getElementById('iterations').textContent === '{before + 1}'");
+        await Task.Delay(300);
+        Assert.Equal(before + 1, int.Parse(await page.InnerTextAsync("#iterations")));
+
+        // Three clicks on the plane become the data: three modes, the real points around them.
+        var box = (await page.Locator("#plane").BoundingBoxAsync())!;
+        foreach (var (fx, fy) in new[] { (0.25, 0.25), (0.75, 0.3), (0.5, 0.8) })
+            await page.Mouse.ClickAsync((float)(box.X + fx * box.Width), (float)(box.Y + fy * box.Height));
+        await page.WaitForFunctionAsync("() => window.labFrame.modes.length === 3 && window.labFrame.real.length > 0");
+        Assert.Equal("drawn", await page.EvaluateAsync<string>("() => window.labFrame.settings.data"));
+        // The first click, at a quarter of the width and height, is (−1.5, 1.5) in the [−3, 3]² view.
+        Assert.Equal(-1.5, await Number(page, "() => window.labFrame.modes[0][0]"), 1);
+        Assert.Equal(1.5, await Number(page, "() => window.labFrame.modes[0][1]"), 1);
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task SettingFiveGeneratorStepsCollapsesCoverage()
+    {
+        var (playwright, browser) = await Launch();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var server = await LabServer.StartAsync(new ServerAddress(), new LabSettings { Seed = 2, Speed = 5000 }, play: true);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(server.Url.ToString());
+        // Algorithm 1: several of ring8's modes are reached within 1 000 iterations.
+        await page.WaitForFunctionAsync("() => window.labFrame && window.labFrame.history.some(p => p.iteration <= 1000 && p.modesCovered >= 4)", null, new() { Timeout = 120_000 });
+        // G five times per iteration, from the same start: coverage falls to (almost) nothing.
+        await page.FillAsync("input[name=generatorSteps]", "5");
+        await page.ClickAsync("#settings button[type=submit]");
+        await page.WaitForFunctionAsync("() => window.labFrame.settings.generatorSteps === 5");
+        await page.ClickAsync("#reset");
+        await page.WaitForFunctionAsync("() => window.labFrame.iterations >= 1000 && window.labFrame.history[0].iteration < 100", null, new() { Timeout = 120_000 });
+        double collapsed = await Number(page, "() => Math.max(...window.labFrame.history.filter(p => p.iteration <= 1000).map(p => p.modesCovered))");
+        Assert.True(collapsed <= 1, $"with 5 G steps per iteration {collapsed} of 8 modes were covered at some point");
+        Assert.Matches("^[01] / 8$", await page.InnerTextAsync("#modes-covered"));
+    }
+}
