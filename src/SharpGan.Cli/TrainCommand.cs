@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SharpGan.Web;
 using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.IO;
@@ -28,12 +29,24 @@ internal static class TrainCommand
     private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Iterations between sample-quality measurements (FD, classifier score, classes, precision/recall, fast Parzen) appended to metrics.csv and the chart; 0 = never" };
     private static readonly Option<int?> EvalSamples = new("--eval-samples") { Description = "Samples per measurement (default 2000)" };
     private static readonly Option<bool> NoEvalParzen = new("--no-eval-parzen") { Description = "Leave the fast Parzen number out of the measurements" };
+    private static readonly Option<int?> Serve = new("--serve")
+    {
+        Description = $"Serve a dashboard of the run while it trains, on this port (default {WatchCommand.DefaultPort}); loopback only",
+        Arity = ArgumentArity.ZeroOrOne,
+        CustomParser = r => r.Tokens.Count == 0 ? WatchCommand.DefaultPort
+            : int.TryParse(r.Tokens[0].Value, out int port) && port is >= 0 and <= 65535 ? port : FailPort(r),
+    };
+    private static int? FailPort(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        r.AddError($"--serve {r.Tokens[0].Value}: a port is a whole number in [0, 65535]");
+        return null;
+    }
     private static readonly Option<FileInfo?> ClassifierFile = new("--classifier") { Description = "Feature classifier for the measurements (default: the one `sharpgan classifier train` saved)" };
 
     public static Command Create()
     {
         var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg.");
-        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, Ema, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile })
+        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, Ema, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile, Serve })
             command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
@@ -117,6 +130,10 @@ internal static class TrainCommand
         AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
         TrainResult result;
+        // The dashboard reads the run folder the trainer writes; it never touches the trainer, so a slow page cannot slow it.
+        var dashboard = parse.GetValue(Serve) is { } port
+            ? DashboardServer.StartAsync(WatchCommand.Address("127.0.0.1", port), run).GetAwaiter().GetResult() : null;
+        if (dashboard is not null) Console.WriteLine($"dashboard: {dashboard.Url}");
         try
         {
             result = ProgressDisplay.Run(trainer);
@@ -126,6 +143,10 @@ internal static class TrainCommand
             // A full disk or a folder that turned read-only: what was written before stays (files are replaced atomically).
             string last = run.LatestCheckpoint() is { } good ? $"the last good checkpoint, {good}, is intact: resume with `sharpgan train --resume {run.Root}` once it can be written" : "no checkpoint had been written yet";
             throw new IOException($"cannot write to {run.Root} ({e.Message.TrimEnd('.')}); {last}", e);
+        }
+        finally
+        {
+            dashboard?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         Console.WriteLine(result.Message);
         if (result.LastCheckpoint is not null && result.Outcome != TrainOutcome.Diverged) Console.WriteLine($"checkpoint: {result.LastCheckpoint}");

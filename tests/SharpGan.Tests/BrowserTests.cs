@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using SharpGan.Lab;
+using SharpGan.Training;
 using SharpGan.Web;
 using Xunit;
 
@@ -85,5 +86,39 @@ public class BrowserTests
         double collapsed = await Number(page, "() => Math.max(...window.labFrame.history.filter(p => p.iteration <= 1000).map(p => p.modesCovered))");
         Assert.True(collapsed <= 1, $"with 5 G steps per iteration {collapsed} of 8 modes were covered at some point");
         Assert.Matches("^[01] / 8$", await page.InnerTextAsync("#modes-covered"));
+    }
+    [SkippableFact]
+    public async Task DashboardFollowsARunAsItTrains()
+    {
+        var (playwright, browser) = await Launch();
+        using var _ = playwright;
+        await using var __ = browser;
+        var run = new RunDirectory(Directory.CreateTempSubdirectory("sharpgan-watch-").FullName);
+        var config = TrainerTests.Small(300) with { Training = TrainerTests.Small(300).Training with { SampleEvery = 60, LogEvery = 10 } };
+        File.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+        await using var server = await DashboardServer.StartAsync(new ServerAddress(), run);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(server.Url.ToString());
+        await page.WaitForFunctionAsync("() => window.runStatus && window.runStatus.step === 0");
+
+        // The page is open before the run writes anything; it follows the run as it trains.
+        var training = Task.Run(() => TrainerTests.Trainer(config, run).Train());
+        await page.WaitForFunctionAsync("() => window.runStatus.step > 0 && window.runStatus.step < 300", null, new() { Timeout = 60_000 });
+        await training;
+        await page.WaitForFunctionAsync("() => window.runStatus.step === 300 && window.runStatus.samples.length >= 5", null, new() { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('grid').complete && document.getElementById('grid').naturalWidth > 0");
+        Assert.Equal("done", await page.InnerTextAsync("#eta"));
+        Assert.Equal(300, await Number(page, "() => window.runStatus.totalSteps"));
+        // The loss chart drew its two lines: pixels coloured blue (D) or orange (G), where white and the frame's grey have r = b.
+        double coloured = await Number(page, @"() => { const c = document.getElementById('losses'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i + 2] - d[i]) > 60) n++; return n; }");
+        Assert.True(coloured > 50, $"the loss chart has {coloured} coloured pixels");
+        // The slider walks back through the grids.
+        await page.Locator("#grid-slider").FillAsync("0");
+        await page.WaitForFunctionAsync("() => document.getElementById('grid-name').textContent === window.runStatus.samples[0]");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "sharpgan-dashboard.png") });
+        Assert.Empty(errors);
     }
 }

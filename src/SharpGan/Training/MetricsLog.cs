@@ -38,26 +38,40 @@ public sealed class MetricsLog
         _path = path;
         if (File.Exists(path))
         {
-            int lineNumber = 0;
-            (int Line, string Why)? torn = null;
-            foreach (string line in File.ReadLines(path))
-            {
-                lineNumber++;
-                if (lineNumber == 1)
-                {
-                    if (line != Header && line != Header[..Header.IndexOf(",fd", StringComparison.Ordinal)])
-                        throw new InvalidDataException($"{path}: not a SharpGAN metrics.csv (its first line is not the metrics header); move it away to resume");
-                    continue;
-                }
-                if (torn is { } earlier)
-                    throw new InvalidDataException($"{path}: line {earlier.Line}: {earlier.Why}; repair or delete that line to resume");
-                if (Parse(line, out string why) is { } row) { if (row.Step <= keepThroughStep) _rows.Add(row); }
-                else torn = (lineNumber, why);
-            }
+            var (rows, torn) = Read(path);
+            if (torn is { Last: false } damage)
+                throw new InvalidDataException($"{path}: line {damage.Line}: {damage.Why}; repair or delete that line to resume");
+            _rows.AddRange(rows.Where(r => r.Step <= keepThroughStep));
         }
         var text = new StringBuilder(Header + "\n");
         foreach (var r in _rows) text.Append(Format(r)).Append('\n');
         AtomicFile.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>
+    /// Reads a metrics.csv without changing it (a run being watched is still writing it): the rows up to the first
+    /// malformed line, and that line's number and reason, with whether it was the last line (a row torn by a kill or
+    /// still being appended). Throws <see cref="InvalidDataException"/> when the header is not a metrics header.
+    /// </summary>
+    public static (List<MetricsRow> Rows, (int Line, string Why, bool Last)? Torn) Read(string path)
+    {
+        var rows = new List<MetricsRow>();
+        int lineNumber = 0;
+        (int Line, string Why)? torn = null;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (lineNumber == 1)
+            {
+                if (line != Header && line != Header[..Header.IndexOf(",fd", StringComparison.Ordinal)])
+                    throw new InvalidDataException($"{path}: not a SharpGAN metrics.csv (its first line is not the metrics header); move it away to resume");
+                continue;
+            }
+            if (torn is { } earlier) return (rows, (earlier.Line, earlier.Why, false));
+            if (Parse(line, out string why) is { } row) rows.Add(row);
+            else torn = (lineNumber, why);
+        }
+        return (rows, torn is { } last ? (last.Line, last.Why, true) : null);
     }
 
     /// <summary>Appends a row.</summary>
