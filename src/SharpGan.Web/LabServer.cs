@@ -10,7 +10,8 @@ namespace SharpGan.Web;
 /// <param name="Seed">For reset.</param>
 /// <param name="X">For add_point.</param>
 /// <param name="Y">For add_point.</param>
-public sealed record LabCommand(string Action, LabStep? Kind = null, long? Seed = null, double? X = null, double? Y = null);
+/// <param name="Speed">For speed (the Figure 1 view): iterations per second.</param>
+public sealed record LabCommand(string Action, LabStep? Kind = null, long? Seed = null, double? X = null, double? Y = null, double? Speed = null);
 
 /// <summary>
 /// `sharpgan lab`: the 2-D game served live. GET / is the page; GET /api/lab/frame?after=V answers with the first frame
@@ -23,18 +24,22 @@ public sealed class LabServer : IAsyncDisposable
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(2);
     private readonly LocalServer _server;
 
-    /// <summary>The game being served.</summary>
+    /// <summary>The 2-D game being served.</summary>
     public LabSession Session { get; }
+
+    /// <summary>The 1-D game of the Figure 1 view (paused until its page plays it).</summary>
+    public Figure1Session Figure1 { get; }
 
     /// <summary>The page's address.</summary>
     public Uri Url => _server.Url;
 
-    private LabServer(LocalServer server, LabSession session) => (_server, Session) = (server, session);
+    private LabServer(LocalServer server, LabSession session, Figure1Session figure1) => (_server, Session, Figure1) = (server, session, figure1);
 
     /// <summary>Starts the game (<paramref name="play"/>: running) and the server at <paramref name="address"/>.</summary>
     public static async Task<LabServer> StartAsync(ServerAddress address, LabSettings settings, bool play = true)
     {
         var session = new LabSession(settings, play);
+        var figure1 = new Figure1Session(settings.Seed);
         try
         {
             var assets = new Dictionary<string, (string, string)>
@@ -42,26 +47,61 @@ public sealed class LabServer : IAsyncDisposable
                 ["/"] = ("lab.html", "text/html; charset=utf-8"),
                 ["/lab.js"] = ("lab.js", "text/javascript; charset=utf-8"),
                 ["/lab.css"] = ("lab.css", "text/css; charset=utf-8"),
+                ["/figure1"] = ("figure1.html", "text/html; charset=utf-8"),
+                ["/figure1.js"] = ("figure1.js", "text/javascript; charset=utf-8"),
             };
-            var server = await LocalServer.StartAsync(address, assets, app => Map(app, session));
-            return new LabServer(server, session);
+            var server = await LocalServer.StartAsync(address, assets, app =>
+            {
+                Map(app, session);
+                MapFigure1(app, figure1);
+            });
+            return new LabServer(server, session, figure1);
         }
         catch
         {
             session.Dispose();
+            figure1.Dispose();
             throw;
         }
     }
 
-    private static void Map(WebApplication app, LabSession session)
-    {
-        app.MapGet("/api/lab/frame", async (HttpContext context) =>
+    // GET PATH?after=V: the first frame newer than V, waiting up to the long poll.
+    private static void MapFrames<TGame, TFrame>(WebApplication app, string path, GameLoop<TGame, TFrame> loop)
+        where TGame : ILabGame<TFrame> where TFrame : class, ILabFrame =>
+        app.MapGet(path, async (HttpContext context) =>
         {
             string? after = context.Request.Query["after"];
             if (after is not null && !long.TryParse(after, out _)) return LocalServer.BadRequest($"after must be a frame version (an integer), got '{after}'");
-            var frame = await session.NextFrameAsync(after is null ? -1 : long.Parse(after), LongPoll, context.RequestAborted);
+            var frame = await loop.NextFrameAsync(after is null ? -1 : long.Parse(after), LongPoll, context.RequestAborted);
             return Results.Json(frame, LocalServer.Json);
         });
+
+    private static void MapFigure1(WebApplication app, Figure1Session figure1)
+    {
+        MapFrames(app, "/api/figure1/frame", figure1);
+        app.MapPost("/api/figure1/command", async (HttpRequest request) =>
+        {
+            try
+            {
+                var command = await LocalServer.ReadJson<LabCommand>(request);
+                switch (command.Action)
+                {
+                    case "play": figure1.Play(); break;
+                    case "pause": figure1.Pause(); break;
+                    case "step": figure1.Step(command.Kind ?? LabStep.Iteration); break;
+                    case "reset": figure1.Reset(command.Seed ?? 1); break;
+                    case "speed": figure1.SetSpeed(command.Speed ?? double.NaN); break;
+                    default: throw new ArgumentException($"unknown action '{command.Action}': use play, pause, step, reset or speed");
+                }
+                return Results.NoContent();
+            }
+            catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
+        });
+    }
+
+    private static void Map(WebApplication app, LabSession session)
+    {
+        MapFrames(app, "/api/lab/frame", session);
         app.MapPost("/api/lab/command", async (HttpRequest request) =>
         {
             try
@@ -100,5 +140,6 @@ public sealed class LabServer : IAsyncDisposable
     {
         await _server.DisposeAsync();
         Session.Dispose();
+        Figure1.Dispose();
     }
 }

@@ -121,4 +121,31 @@ public class BrowserTests
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "sharpgan-dashboard.png") });
         Assert.Empty(errors);
     }
+    [SkippableFact]
+    public async Task Figure1ViewPlaysTheOneDimensionalGameTowardsMinusLog4()
+    {
+        var (playwright, browser) = await Launch();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var server = await LabServer.StartAsync(new ServerAddress(), new LabSettings(), play: false);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(server.Url + "figure1");
+        await page.WaitForFunctionAsync("() => window.figure1Frame && !window.figure1Frame.playing");
+        double startJsd = await Number(page, "() => window.figure1Frame.jensenShannon");
+        await page.FillAsync("input[name=speed]", "2000");
+        await page.ClickAsync("#controls button[type=submit]");
+        await page.ClickAsync("#play");
+        await page.WaitForFunctionAsync("() => window.figure1Frame.iterations >= 1500", null, new() { Timeout = 120_000 });
+        await page.ClickAsync("#pause");
+        await page.WaitForFunctionAsync("() => !window.figure1Frame.playing");
+        double jsd = await Number(page, "() => window.figure1Frame.jensenShannon");
+        Assert.True(jsd < startJsd / 3, $"JSD {startJsd} → {jsd} after 1 500 iterations");
+        // The page shows max_D V = −log 4 + 2·JSD, the identity of the paper's Theorem 1.
+        double value = double.Parse(await page.InnerTextAsync("#value"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(-Math.Log(4) + 2 * jsd, value, 3);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "sharpgan-figure1.png") });
+        Assert.Empty(errors);
+    }
 }

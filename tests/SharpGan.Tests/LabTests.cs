@@ -182,4 +182,22 @@ public class LabTests
         // The game survived all of it.
         Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(Post("/api/lab/command", "{\"action\":\"step\",\"kind\":\"generator\"}", origin))).StatusCode);
     }
+    [Fact]
+    public void Figure1GameStepsAndMeasuresTheValueIdentity()
+    {
+        var game = new Figure1Game(seed: 2);
+        var start = game.Frame(0, false);
+        game.StepDiscriminator();
+        game.StepGenerator();
+        Assert.Equal((0, 1, 1), (game.Iterations, game.DiscriminatorSteps, game.GeneratorSteps));
+        for (int i = 0; i < 300; i++) game.Iterate();
+        var f = game.Frame(1, true);
+        Assert.Equal(300, f.Iterations);
+        Assert.Equal(1 + 300 * 3, f.DiscriminatorSteps); // Figure 1's k = 3
+        Assert.True(f.JensenShannon < start.JensenShannon, $"JSD {start.JensenShannon} → {f.JensenShannon}");
+        Assert.Equal(-Math.Log(4) + 2 * f.JensenShannon, f.ValueAtOptimum, 3);
+        Assert.Equal(200, f.X.Length);
+        Assert.All(f.OptimalDiscriminator, d => Assert.InRange(d, 0f, 1f));
+        Assert.Throws<ArgumentException>(() => game.SetSpeed(0));
+    }
 }

@@ -165,15 +165,19 @@ public sealed class Toy1DExperiment
         optimizer.LearningRateSchedule = game.Delayed(updates);
     }
 
-    /// <summary>Measures the game now, on the x grid (mean ± 6σ).</summary>
-    public Toy1DSnapshot Snapshot(string label)
+    /// <summary>
+    /// Measures the game now, on the x grid (mean ± 6σ); p_g from G on <paramref name="zGrid"/> evenly spaced z (fewer
+    /// is faster and coarser: the lab's animation takes 20 000).
+    /// </summary>
+    public Toy1DSnapshot Snapshot(string label, int zGrid = ZGrid)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(zGrid, 1000);
         int bins = _o.Bins;
         double xMin = _o.DataMean - 6 * _o.DataStd, xMax = _o.DataMean + 6 * _o.DataStd, dx = (xMax - xMin) / bins;
         var x = Enumerable.Range(0, bins).Select(i => xMin + (i + 0.5) * dx).ToArray();
         var pData = x.Select(v => Toy1D.NormalPdf(v, _o.DataMean, _o.DataStd)).ToArray();
-        var z = new Tensor(ZGrid, 1);
-        for (int i = 0; i < ZGrid; i++) z.Data[i] = (i + 0.5f) / ZGrid;
+        var z = new Tensor(zGrid, 1);
+        for (int i = 0; i < zGrid; i++) z.Data[i] = (i + 0.5f) / zGrid;
         var gz = _g.Forward(z);
         var pG = Toy1D.GeneratorDensity(gz.Data, xMin, xMax, bins);
         var xs = Tensor.FromArray(x.Select(v => (float)v).ToArray(), bins, 1);
@@ -187,7 +191,7 @@ public sealed class Toy1DExperiment
         var (mlo, mhi) = Toy1D.CentralRegion(mixture, dx);
         double maxHalf = Enumerable.Range(lo, hi - lo).Max(i => Math.Abs(d[i] - 0.5));
         double maxOpt = Enumerable.Range(mlo, mhi - mlo).Max(i => Math.Abs(d[i] - dStar[i]));
-        var mapping = Enumerable.Range(0, 21).Select(i => (Z: (i + 0.5) / 21.0, X: (double)gz.Data[(int)((i + 0.5) / 21.0 * ZGrid)])).ToArray();
+        var mapping = Enumerable.Range(0, 21).Select(i => (Z: (i + 0.5) / 21.0, X: (double)gz.Data[(int)((i + 0.5) / 21.0 * zGrid)])).ToArray();
         return new Toy1DSnapshot(label, x, pData, pG, d, dStar, Toy1D.JensenShannon(pData, pG, dx),
             Toy1D.Value(pData, pG, dStar, dx), Toy1D.Value(pData, pG, d, dx), maxHalf, maxOpt, mapping);
     }

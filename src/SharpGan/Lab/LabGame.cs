@@ -13,7 +13,7 @@ namespace SharpGan.Lab;
 /// The 2-D game the lab shows: Algorithm 1 on points in the plane, one step at a time, and what the page draws of it
 /// (<see cref="Frame"/>). Not thread-safe: <see cref="LabSession"/> drives it from one thread.
 /// </summary>
-public sealed class LabGame
+public sealed class LabGame : ILabGame<LabFrame>
 {
     /// <summary>Most points a user may draw.</summary>
     public const int MaxDrawnPoints = 100;
@@ -154,8 +154,11 @@ public sealed class LabGame
         GeneratorSteps++;
     }
 
+    /// <inheritdoc />
+    public double Speed => Settings.Speed;
+
     /// <summary>Measures the game now: what the page draws and the live numbers.</summary>
-    public LabFrame Frame(long version)
+    public LabFrame Frame(long version, bool playing = false)
     {
         double e = Extent;
         var all = _g.Forward(_shownNoise).Data; // (1000, 2)
@@ -171,6 +174,7 @@ public sealed class LabGame
         return new LabFrame
         {
             Version = version,
+            Playing = playing,
             Settings = Settings,
             Iterations = Iterations,
             DiscriminatorSteps = DiscriminatorSteps,
@@ -274,7 +278,7 @@ public sealed class LabGame
 public sealed record CoveragePoint(long Iteration, int ModesCovered, double HighQualityFraction, float MeanDReal, float MeanDFake);
 
 /// <summary>What the 2-D lab page draws at one moment; built on the engine's thread, immutable after.</summary>
-public sealed record LabFrame
+public sealed record LabFrame : ILabFrame
 {
     /// <summary>Grows by one per published frame; a page asks for frames newer than the one it has.</summary>
     public long Version { get; init; }

@@ -14,42 +14,65 @@ public enum LabStep
     Iteration,
 }
 
+/// <summary>A game the lab can play: one iteration at a time, at its own speed, measured into frames.</summary>
+public interface ILabGame<out TFrame>
+{
+    /// <summary>Iterations per second while playing.</summary>
+    double Speed { get; }
+
+    /// <summary>One iteration of Algorithm 1.</summary>
+    void Iterate();
+
+    /// <summary>What the page draws now, numbered <paramref name="version"/>.</summary>
+    TFrame Frame(long version, bool playing);
+}
+
+/// <summary>A published frame: its number, and whether the game was playing.</summary>
+public interface ILabFrame
+{
+    /// <summary>Grows by one per published frame; a page asks for frames newer than the one it has.</summary>
+    long Version { get; }
+
+    /// <summary>Whether the game was playing.</summary>
+    bool Playing { get; }
+}
+
 /// <summary>
-/// Runs a <see cref="LabGame"/> on its own thread and publishes frames: while playing, iterations at
-/// <see cref="LabSettings.Speed"/> per second and a frame about 15 times a second; after every command, a frame at
-/// once. Callers on other threads (the web server's requests) only enqueue commands and read published frames, so a
-/// slow or closed page never holds the game up, and the game is never touched by two threads.
+/// Runs a game on its own thread and publishes frames: while playing, iterations at the game's speed and a frame about
+/// 15 times a second; after every command, a frame at once. Callers on other threads (the web server's requests) only
+/// enqueue commands and read published frames, so a slow or closed page never holds the game up, and the game is never
+/// touched by two threads.
 /// </summary>
-public sealed class LabSession : IDisposable
+public class GameLoop<TGame, TFrame> : IDisposable where TGame : ILabGame<TFrame> where TFrame : class, ILabFrame
 {
     private static readonly TimeSpan FrameInterval = TimeSpan.FromMilliseconds(66);
-    private readonly ConcurrentQueue<Action<LabGame>> _commands = new();
+    private readonly ConcurrentQueue<Action<TGame>> _commands = new();
     // An event, not a SemaphoreSlim: SemaphoreSlim.Wait(10 ms) spins first and overslept to 50 ms on a busy machine.
     private readonly AutoResetEvent _wake = new(false);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
-    private readonly LabGame _game;
+    private readonly TGame _game;
     private readonly object _frameLock = new();
     private TaskCompletionSource _nextFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile LabFrame _latest;
+    private volatile TFrame _latest;
     private volatile bool _playing;
     private long _version;
 
-    /// <summary>Starts the engine thread, paused, on a game with <paramref name="settings"/>.</summary>
-    public LabSession(LabSettings settings, bool play = false)
+    /// <summary>Starts the engine thread on <paramref name="game"/>, playing or paused.</summary>
+    protected GameLoop(TGame game, bool play)
     {
-        _game = new LabGame(settings);
+        _game = game;
         _playing = play;
-        _latest = _game.Frame(++_version) with { Playing = play };
+        _latest = _game.Frame(++_version, play);
         _thread = new Thread(Run) { IsBackground = true, Name = "sharpgan-lab" };
         _thread.Start();
     }
 
     /// <summary>The newest frame.</summary>
-    public LabFrame Latest => _latest;
+    public TFrame Latest => _latest;
 
     /// <summary>A frame newer than <paramref name="version"/>: at once if there is one, else when the next is published or the wait ends (then the latest).</summary>
-    public async Task<LabFrame> NextFrameAsync(long version, TimeSpan wait, CancellationToken cancel = default)
+    public async Task<TFrame> NextFrameAsync(long version, TimeSpan wait, CancellationToken cancel = default)
     {
         Task next;
         lock (_frameLock)
@@ -68,10 +91,90 @@ public sealed class LabSession : IDisposable
     /// <summary>Pauses.</summary>
     public void Pause() => Enqueue(_ => _playing = false);
 
-    /// <summary>Takes one step of <paramref name="kind"/> (and pauses, so the step can be looked at).</summary>
-    public void Step(LabStep kind) => Enqueue(game =>
+    /// <summary>Runs <paramref name="command"/> on the game's thread and pauses, so a single step can be looked at.</summary>
+    protected void StepPaused(Action<TGame> command) => Enqueue(game =>
     {
         _playing = false;
+        command(game);
+    });
+
+    /// <summary>Queues <paramref name="command"/> to run on the game's thread before its next iteration.</summary>
+    protected void Enqueue(Action<TGame> command)
+    {
+        if (_stop.IsCancellationRequested) throw new ObjectDisposedException(nameof(LabSession));
+        _commands.Enqueue(command);
+        _wake.Set();
+    }
+
+    private void Run()
+    {
+        var clock = Stopwatch.StartNew();
+        TimeSpan lastFrame = TimeSpan.Zero, lastTick = TimeSpan.Zero;
+        double due = 0; // iterations owed at the current speed
+        while (!_stop.IsCancellationRequested)
+        {
+            bool changed = false;
+            while (_commands.TryDequeue(out var command))
+            {
+                command(_game);
+                changed = true;
+            }
+            var now = clock.Elapsed;
+            if (_playing)
+            {
+                due = Math.Min(due + _game.Speed * (now - lastTick).TotalSeconds, Math.Max(1, _game.Speed / 10));
+                while (due >= 1 && clock.Elapsed - now < FrameInterval)
+                {
+                    _game.Iterate();
+                    due--;
+                    changed = true;
+                }
+            }
+            else due = 0;
+            lastTick = now;
+            if (changed && (clock.Elapsed - lastFrame >= FrameInterval || !_playing))
+            {
+                Publish();
+                lastFrame = clock.Elapsed;
+            }
+            // Idle until a command comes, or the next iteration is due while playing.
+            var sleep = _playing ? TimeSpan.FromMilliseconds(Math.Clamp((1 - due) / _game.Speed * 1000, 1, 66)) : TimeSpan.FromMilliseconds(250);
+            _wake.WaitOne(sleep);
+        }
+    }
+
+    private void Publish()
+    {
+        var frame = _game.Frame(_version + 1, _playing);
+        TaskCompletionSource done;
+        lock (_frameLock)
+        {
+            _version++;
+            _latest = frame;
+            done = _nextFrame;
+            _nextFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        done.TrySetResult();
+    }
+
+    /// <summary>Stops the engine thread.</summary>
+    public virtual void Dispose()
+    {
+        if (_stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        _wake.Set();
+        _thread.Join();
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}
+
+/// <summary>The 2-D lab's game loop and its commands.</summary>
+public sealed class LabSession(LabSettings settings, bool play = false) : GameLoop<LabGame, LabFrame>(new LabGame(settings), play)
+{
+    /// <summary>Takes one step of <paramref name="kind"/> (and pauses, so the step can be looked at).</summary>
+    public void Step(LabStep kind) => StepPaused(game =>
+    {
         switch (kind)
         {
             case LabStep.Discriminator: game.StepDiscriminatorOnly(); break;
@@ -106,73 +209,4 @@ public sealed class LabSession : IDisposable
 
     /// <summary>Removes the drawn points.</summary>
     public void ClearPoints() => Enqueue(game => game.ClearPoints());
-
-    private void Enqueue(Action<LabGame> command)
-    {
-        if (_stop.IsCancellationRequested) throw new ObjectDisposedException(nameof(LabSession));
-        _commands.Enqueue(command);
-        _wake.Set();
-    }
-
-    private void Run()
-    {
-        var clock = Stopwatch.StartNew();
-        TimeSpan lastFrame = TimeSpan.Zero, lastTick = TimeSpan.Zero;
-        double due = 0; // iterations owed at the current speed
-        while (!_stop.IsCancellationRequested)
-        {
-            bool changed = false;
-            while (_commands.TryDequeue(out var command))
-            {
-                command(_game);
-                changed = true;
-            }
-            var now = clock.Elapsed;
-            if (_playing)
-            {
-                due = Math.Min(due + _game.Settings.Speed * (now - lastTick).TotalSeconds, Math.Max(1, _game.Settings.Speed / 10));
-                while (due >= 1 && clock.Elapsed - now < FrameInterval)
-                {
-                    _game.Iterate();
-                    due--;
-                    changed = true;
-                }
-            }
-            else due = 0;
-            lastTick = now;
-            if (changed && (clock.Elapsed - lastFrame >= FrameInterval || !_playing))
-            {
-                Publish();
-                lastFrame = clock.Elapsed;
-            }
-            // Idle until a command comes, or the next iteration is due while playing.
-            var sleep = _playing ? TimeSpan.FromMilliseconds(Math.Clamp((1 - due) / _game.Settings.Speed * 1000, 1, 66)) : TimeSpan.FromMilliseconds(250);
-            _wake.WaitOne(sleep);
-        }
-    }
-
-    private void Publish()
-    {
-        var frame = _game.Frame(_version + 1) with { Playing = _playing };
-        TaskCompletionSource done;
-        lock (_frameLock)
-        {
-            _version++;
-            _latest = frame;
-            done = _nextFrame;
-            _nextFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        done.TrySetResult();
-    }
-
-    /// <summary>Stops the engine thread.</summary>
-    public void Dispose()
-    {
-        if (_stop.IsCancellationRequested) return;
-        _stop.Cancel();
-        _wake.Set();
-        _thread.Join();
-        _stop.Dispose();
-        _wake.Dispose();
-    }
 }
