@@ -18,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(ToyCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
+        root.Subcommands.Add(ExploreCommand.Create());
         root.Subcommands.Add(ClassifierCommand.Create());
         root.Subcommands.Add(PresetsCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

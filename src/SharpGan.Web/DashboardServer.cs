@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using SharpGan.Data;
+using SharpGan.Lab;
 using SharpGan.Training;
 
 namespace SharpGan.Web;
@@ -31,7 +33,33 @@ public sealed class DashboardServer : IAsyncDisposable
             ["/dashboard.js"] = ("dashboard.js", "text/javascript; charset=utf-8"),
             ["/lab.css"] = ("lab.css", "text/css; charset=utf-8"),
         };
-        return new DashboardServer(await LocalServer.StartAsync(address, assets, app => Map(app, run)));
+        foreach (var (path, file) in ExplorerEndpoints.Assets) assets[path] = file;
+        return new DashboardServer(await LocalServer.StartAsync(address, assets, app =>
+        {
+            Map(app, run);
+            ExplorerEndpoints.Map(app, LatestGenerator(run));
+        }));
+    }
+
+    // The explorer follows the run: its latest checkpoint's sampling generator, loaded when first asked for and again
+    // when a newer checkpoint appears.
+    private static Func<LatentExplorer> LatestGenerator(RunDirectory run)
+    {
+        var gate = new Lock();
+        (string Path, LatentExplorer Explorer)? loaded = null;
+        return () =>
+        {
+            lock (gate)
+            {
+                string latest = run.LatestCheckpoint() ?? throw new InvalidOperationException($"{run.Root} has no checkpoint yet");
+                if (loaded?.Path != latest)
+                {
+                    var (models, config, path) = run.LoadGenerator(latest);
+                    loaded = (latest, new LatentExplorer(models, config.Model.NoisePrior, config.PixelRange.Low(), path));
+                }
+                return loaded.Value.Explorer;
+            }
+        };
     }
 
     private static void Map(WebApplication app, RunDirectory run)

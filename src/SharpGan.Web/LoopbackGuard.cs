@@ -40,7 +40,7 @@ public sealed class LoopbackGuard
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'";
         headers.CacheControl = "no-store";
         if (Check(context.Request) is { } refusal)
         {

@@ -148,4 +148,34 @@ public class BrowserTests
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "sharpgan-figure1.png") });
         Assert.Empty(errors);
     }
+    [SkippableFact]
+    public async Task ExplorerSlidersAndInterpolationRedrawTheSample()
+    {
+        var (playwright, browser) = await Launch();
+        using var _ = playwright;
+        await using var __ = browser;
+        var run = new RunDirectory(Directory.CreateTempSubdirectory("sharpgan-explore-").FullName);
+        var config = TrainerTests.Small(40);
+        TrainerTests.Trainer(config, run).Train();
+        File.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+        await using var server = await DashboardServer.StartAsync(new ServerAddress(), run);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(server.Url + "explore");
+        await page.WaitForFunctionAsync("() => document.getElementById('sample').dataset.loads === '1' && document.getElementById('sample').naturalWidth > 0");
+        Assert.Equal(6, await page.Locator("#sliders input").CountAsync());
+        await page.Locator("#sliders input").First.FillAsync("3");
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('sample').dataset.loads) >= 2");
+        await page.ClickAsync("#pick-a");
+        await page.ClickAsync("#random");
+        await page.ClickAsync("#pick-b");
+        await page.ClickAsync("#interpolate");
+        await page.WaitForFunctionAsync("() => { const s = document.getElementById('strip'); return !s.hidden && s.complete && s.naturalWidth > 0; }");
+        // Ten 28-pixel samples at scale 3 with 1-pixel gaps side by side.
+        Assert.Equal(10 * (28 * 3 + 1) + 1, await Number(page, "() => document.getElementById('strip').naturalWidth"));
+        Assert.Equal("", await page.InnerTextAsync("#error"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "sharpgan-explore.png") });
+        Assert.Empty(errors);
+    }
 }

@@ -67,4 +67,40 @@ public class WatchTests : IDisposable
         File.Delete(run.ConfigPath);
         Assert.Contains("no config.json", JsonDocument.Parse(await http.GetStringAsync("/api/run")).RootElement.GetProperty("error").GetString());
     }
+    [Fact]
+    public async Task ExplorerDrawsFromTheRunsLatestGeneratorAndRefusesBadValues()
+    {
+        var run = TrainedRun(40);
+        await using var server = await DashboardServer.StartAsync(new ServerAddress(), run);
+        using var http = new HttpClient { BaseAddress = server.Url };
+        var info = JsonDocument.Parse(await http.GetStringAsync("/api/explore/info")).RootElement;
+        Assert.True(info.GetProperty("available").GetBoolean());
+        Assert.Equal(6, info.GetProperty("directions").GetInt32());
+        async Task<byte[]> Png(string query)
+        {
+            var response = await http.GetAsync(query);
+            Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+            return await response.Content.ReadAsByteArrayAsync();
+        }
+        var still = await Png("/api/explore/sample?seed=3");
+        Assert.Equal(still, await Png("/api/explore/sample?seed=3&o=0,0"));      // no offset: the seed's own z
+        Assert.NotEqual(still, await Png("/api/explore/sample?seed=3&o=2.5"));   // a slider moves the sample
+        Assert.NotEqual(still, await Png("/api/explore/sample?seed=4"));
+        var strip = await Png("/api/explore/interpolate?from=3&to=4&steps=5");
+        Assert.True(strip.Length > still.Length);
+        foreach (var (query, message) in new[]
+        {
+            ("/api/explore/sample?seed=3&o=5", "offset must be in"),
+            ("/api/explore/sample?seed=3&o=1,1,1,1,1,1,1", "at most 6 offsets"),
+            ("/api/explore/sample?seed=-1", "seed must be in"),
+            ("/api/explore/sample?seed=x", "seed must be an integer"),
+            ("/api/explore/sample?seed=3&label=1", "not conditional"),
+            ("/api/explore/interpolate?from=1&to=2&steps=99", "steps must be in"),
+        })
+        {
+            var response = await http.GetAsync(query);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(message, await response.Content.ReadAsStringAsync());
+        }
+    }
 }
