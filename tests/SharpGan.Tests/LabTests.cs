@@ -200,4 +200,39 @@ public class LabTests
         Assert.All(f.OptimalDiscriminator, d => Assert.InRange(d, 0f, 1f));
         Assert.Throws<ArgumentException>(() => game.SetSpeed(0));
     }
+    [Fact]
+    public async Task ReconnectingPagesLeakNeitherThreadsNorMemory()
+    {
+        // 40 "pages" at once, each opening a long poll and dropping it mid-wait (a closed tab, a reload). After 10 rounds
+        // the thread pool has grown to the load; 20 more rounds (800 more aborted requests) must not grow threads or
+        // memory further: a leak grows with the requests, a pool does not.
+        await using var server = await LabServer.StartAsync(new ServerAddress(), new LabSettings { Speed = 30 }, play: true);
+        using var http = new HttpClient { BaseAddress = server.Url };
+        async Task Round()
+        {
+            await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+            {
+                using var hangUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(20 + 7 * i));
+                try { await http.GetAsync($"/api/lab/frame?after={long.MaxValue - 1}", hangUp.Token); }
+                catch (OperationCanceledException) { }
+            }));
+        }
+        static (int Threads, long Bytes) Measure()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return (System.Diagnostics.Process.GetCurrentProcess().Threads.Count, GC.GetTotalMemory(forceFullCollection: true));
+        }
+        for (int r = 0; r < 10; r++) await Round();
+        await Task.Delay(2500); // the server's own long polls (2 s) end
+        var before = Measure();
+        for (int r = 0; r < 20; r++) await Round();
+        await Task.Delay(2500);
+        var after = Measure();
+        Assert.True(after.Threads <= before.Threads + 4, $"threads {before.Threads} → {after.Threads}");
+        Assert.True(after.Bytes - before.Bytes < 8 << 20, $"managed memory {before.Bytes >> 20} → {after.Bytes >> 20} MB");
+        // Still serving.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/lab/frame")).StatusCode);
+    }
 }
