@@ -32,6 +32,7 @@ public sealed class DashboardServer : IAsyncDisposable
             ["/"] = ("dashboard.html", "text/html; charset=utf-8"),
             ["/dashboard.js"] = ("dashboard.js", "text/javascript; charset=utf-8"),
             ["/lab.css"] = ("lab.css", "text/css; charset=utf-8"),
+            ["/common.js"] = ("common.js", "text/javascript; charset=utf-8"),
         };
         foreach (var (path, file) in ExplorerEndpoints.Assets) assets[path] = file;
         return new DashboardServer(await LocalServer.StartAsync(address, assets, app =>

@@ -47,6 +47,7 @@ public sealed class LabServer : IAsyncDisposable
                 ["/"] = ("lab.html", "text/html; charset=utf-8"),
                 ["/lab.js"] = ("lab.js", "text/javascript; charset=utf-8"),
                 ["/lab.css"] = ("lab.css", "text/css; charset=utf-8"),
+                ["/common.js"] = ("common.js", "text/javascript; charset=utf-8"),
                 ["/figure1"] = ("figure1.html", "text/html; charset=utf-8"),
                 ["/figure1.js"] = ("figure1.js", "text/javascript; charset=utf-8"),
             };
@@ -79,47 +80,25 @@ public sealed class LabServer : IAsyncDisposable
     private static void MapFigure1(WebApplication app, Figure1Session figure1)
     {
         MapFrames(app, "/api/figure1/frame", figure1);
-        app.MapPost("/api/figure1/command", async (HttpRequest request) =>
+        MapCommands(app, "/api/figure1/command", figure1, defaultSeed: () => 1, "speed", command =>
         {
-            try
-            {
-                var command = await LocalServer.ReadJson<LabCommand>(request);
-                switch (command.Action)
-                {
-                    case "play": figure1.Play(); break;
-                    case "pause": figure1.Pause(); break;
-                    case "step": figure1.Step(command.Kind ?? LabStep.Iteration); break;
-                    case "reset": figure1.Reset(command.Seed ?? 1); break;
-                    case "speed": figure1.SetSpeed(command.Speed ?? double.NaN); break;
-                    default: throw new ArgumentException($"unknown action '{command.Action}': use play, pause, step, reset or speed");
-                }
-                return Results.NoContent();
-            }
-            catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
+            if (command.Action != "speed") return false;
+            figure1.SetSpeed(command.Speed ?? double.NaN);
+            return true;
         });
     }
 
     private static void Map(WebApplication app, LabSession session)
     {
         MapFrames(app, "/api/lab/frame", session);
-        app.MapPost("/api/lab/command", async (HttpRequest request) =>
+        MapCommands(app, "/api/lab/command", session, () => session.Latest.Settings.Seed, "add_point or clear_points", command =>
         {
-            try
+            switch (command.Action)
             {
-                var command = await LocalServer.ReadJson<LabCommand>(request);
-                switch (command.Action)
-                {
-                    case "play": session.Play(); break;
-                    case "pause": session.Pause(); break;
-                    case "step": session.Step(command.Kind ?? LabStep.Iteration); break;
-                    case "reset": session.Reset(command.Seed ?? session.Latest.Settings.Seed); break;
-                    case "add_point": session.AddPoint(command.X ?? double.NaN, command.Y ?? double.NaN); break;
-                    case "clear_points": session.ClearPoints(); break;
-                    default: throw new ArgumentException($"unknown action '{command.Action}': use play, pause, step, reset, add_point or clear_points");
-                }
-                return Results.NoContent();
+                case "add_point": session.AddPoint(command.X ?? double.NaN, command.Y ?? double.NaN); return true;
+                case "clear_points": session.ClearPoints(); return true;
+                default: return false;
             }
-            catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
         });
         app.MapPost("/api/lab/settings", async (HttpRequest request) =>
         {
@@ -131,6 +110,30 @@ public sealed class LabServer : IAsyncDisposable
             catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
         });
     }
+
+    // POST PATH with a LabCommand: play, pause, step and reset for any game, then the game's own actions (handled by
+    // <paramref name="own"/>, which answers false for an action it does not know).
+    private static void MapCommands<TGame, TFrame>(WebApplication app, string path, GameLoop<TGame, TFrame> loop, Func<long> defaultSeed,
+        string ownActions, Func<LabCommand, bool> own) where TGame : ILabGame<TFrame> where TFrame : class, ILabFrame =>
+        app.MapPost(path, async (HttpRequest request) =>
+        {
+            try
+            {
+                var command = await LocalServer.ReadJson<LabCommand>(request);
+                switch (command.Action)
+                {
+                    case "play": loop.Play(); break;
+                    case "pause": loop.Pause(); break;
+                    case "step": loop.Step(command.Kind ?? LabStep.Iteration); break;
+                    case "reset": loop.Reset(command.Seed ?? defaultSeed()); break;
+                    default:
+                        if (!own(command)) throw new ArgumentException($"unknown action '{command.Action}': use play, pause, step, reset, {ownActions}");
+                        break;
+                }
+                return Results.NoContent();
+            }
+            catch (ArgumentException e) { return LocalServer.BadRequest(e.Message); }
+        });
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled.</summary>
     public Task WaitAsync(CancellationToken stop) => _server.WaitAsync(stop);

@@ -16,10 +16,10 @@ public class LabTests
     {
         var game = new LabGame(new LabSettings { Seed = 3 });
         var before = game.Frame(0);
-        game.StepDiscriminatorOnly();
+        game.StepDiscriminator();
         Assert.Equal((0, 1, 0), (game.Iterations, game.DiscriminatorSteps, game.GeneratorSteps));
         Assert.Equal(before.Fake, game.Frame(1).Fake); // D's step leaves G's points where they were
-        game.StepGeneratorOnly();
+        game.StepGenerator();
         Assert.Equal((0, 1, 1), (game.Iterations, game.DiscriminatorSteps, game.GeneratorSteps));
         Assert.NotEqual(before.Fake, game.Frame(2).Fake);
         game.Apply(game.Settings with { K = 3, GeneratorSteps = 2 });
@@ -56,9 +56,9 @@ public class LabTests
         // With SGD, one G step moves G's weights along −∇; for a small rate the points then move (to first order) along
         // the arrows' directions at least on average: the arrows are −∂loss/∂x, the signal G's update follows.
         var game = new LabGame(new LabSettings { Optimizer = "sgd", GeneratorLearningRate = 1e-3f, Seed = 5 });
-        for (int i = 0; i < 5; i++) game.StepDiscriminatorOnly();
+        for (int i = 0; i < 5; i++) game.StepDiscriminator();
         var before = game.Frame(0);
-        game.StepGeneratorOnly();
+        game.StepGenerator();
         var after = game.Frame(1);
         double dot = 0;
         for (int i = 0; i < before.Arrows.Length / 4; i++)

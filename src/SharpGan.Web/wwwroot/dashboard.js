@@ -65,18 +65,4 @@ function show(s) {
 
 slider.oninput = () => { followLatest = Number(slider.value) === Number(slider.max); showGrid(Number(slider.value)); };
 
-async function poll() {
-  let version = -1;
-  for (;;) {
-    try {
-      const response = await fetch(`/api/run?after=${version}`);
-      if (!response.ok) throw new Error(await response.text());
-      const s = await response.json();
-      version = s.version; show(s);
-    } catch (e) {
-      document.getElementById("error").textContent = `lost the server (${e.message}); retrying`;
-      await new Promise(resolve => setTimeout(resolve, 1000));
-    }
-  }
-}
-poll();
+longPoll("/api/run", show, document.getElementById("error"));

@@ -7,10 +7,7 @@ const ctx = canvas.getContext("2d");
 const errorLine = document.getElementById("error");
 const form = document.getElementById("controls");
 
-async function command(action, extra = {}) {
-  const response = await fetch("/api/figure1/command", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ action, ...extra }) });
-  errorLine.textContent = response.ok ? "" : (await response.text()).trim();
-}
+const command = (action, extra = {}) => postJson("/api/figure1/command", { action, ...extra }, errorLine);
 
 function draw(f) {
   const w = canvas.width, h = canvas.height, top = 270, pad = 20;
@@ -66,20 +63,6 @@ function show(f) {
   draw(f); drawHistory(f);
 }
 
-async function poll() {
-  let version = -1;
-  for (;;) {
-    try {
-      const response = await fetch(`/api/figure1/frame?after=${version}`);
-      if (!response.ok) throw new Error(await response.text());
-      const f = await response.json();
-      if (f.version !== version) { version = f.version; show(f); }
-    } catch (e) {
-      errorLine.textContent = `lost the server (${e.message}); retrying`;
-      await new Promise(resolve => setTimeout(resolve, 1000));
-    }
-  }
-}
 
 document.getElementById("play").onclick = () => command("play");
 document.getElementById("pause").onclick = () => command("pause");
@@ -88,4 +71,4 @@ document.getElementById("step-d").onclick = () => command("step", { kind: "discr
 document.getElementById("step-g").onclick = () => command("step", { kind: "generator" });
 document.getElementById("reset").onclick = () => command("reset", { seed: Number(form.elements.seed.value) });
 form.onsubmit = (event) => { event.preventDefault(); command("speed", { speed: Number(form.elements.speed.value) }); };
-poll();
+longPoll("/api/figure1/frame", show, errorLine);

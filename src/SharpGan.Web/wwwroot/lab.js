@@ -12,11 +12,7 @@ let frame = null;
 let formFilled = false;
 const frameTimes = [];
 
-async function post(path, body) {
-  const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  errorLine.textContent = response.ok ? "" : (await response.text()).trim();
-  return response.ok;
-}
+const post = (path, body) => postJson(path, body, errorLine);
 const command = (action, extra = {}) => post("/api/lab/command", { action, ...extra });
 
 // World coordinates [-e, e]² to canvas pixels and back (y up).
@@ -122,20 +118,6 @@ function readForm() {
   return settings;
 }
 
-async function poll() {
-  let version = -1;
-  for (;;) {
-    try {
-      const response = await fetch(`/api/lab/frame?after=${version}`);
-      if (!response.ok) throw new Error(await response.text());
-      const f = await response.json();
-      if (f.version !== version) { version = f.version; show(f); }
-    } catch (e) {
-      errorLine.textContent = `lost the server (${e.message}); retrying`;
-      await new Promise(resolve => setTimeout(resolve, 1000));
-    }
-  }
-}
 
 document.getElementById("play").onclick = () => command("play");
 document.getElementById("pause").onclick = () => command("pause");
@@ -153,4 +135,4 @@ plane.onclick = (event) => {
   form.elements.data.value = "drawn";
   command("add_point", { x, y });
 };
-poll();
+longPoll("/api/lab/frame", show, errorLine);

@@ -33,7 +33,7 @@ public sealed class Figure1Game : ILabGame<Figure1Frame>
     /// <summary>Iterations done.</summary>
     public long Iterations => _game.StepsDone;
 
-    /// <summary>Starts over from <paramref name="seed"/>.</summary>
+    /// <inheritdoc />
     public void Reset(long seed)
     {
         _game = new Toy1DExperiment(_options with { Seed = seed });
@@ -53,14 +53,14 @@ public sealed class Figure1Game : ILabGame<Figure1Frame>
         GeneratorSteps++;
     }
 
-    /// <summary>One D update, G held.</summary>
+    /// <inheritdoc />
     public void StepDiscriminator()
     {
         _game.TrainDiscriminatorOnly(1);
         DiscriminatorSteps++;
     }
 
-    /// <summary>One G update through the current D.</summary>
+    /// <inheritdoc />
     public void StepGenerator()
     {
         _game.TrainGeneratorOnly(1);
@@ -162,24 +162,6 @@ public sealed record Figure1Frame : ILabFrame
 /// <summary>The Figure 1 view's game loop and its commands.</summary>
 public sealed class Figure1Session(long seed = 1, bool play = false) : GameLoop<Figure1Game, Figure1Frame>(new Figure1Game(seed), play)
 {
-    /// <summary>One step of <paramref name="kind"/>, then paused.</summary>
-    public void Step(LabStep kind) => StepPaused(game =>
-    {
-        switch (kind)
-        {
-            case LabStep.Discriminator: game.StepDiscriminator(); break;
-            case LabStep.Generator: game.StepGenerator(); break;
-            default: game.Iterate(); break;
-        }
-    });
-
-    /// <summary>Restarts from <paramref name="seed"/>.</summary>
-    public void Reset(long seed)
-    {
-        if (seed is < 0 or > int.MaxValue) throw new ArgumentException($"seed must be in [0, {int.MaxValue}], got {seed}");
-        Enqueue(game => game.Reset(seed));
-    }
-
     /// <summary>Sets iterations per second; checked here, on the caller's thread.</summary>
     public void SetSpeed(double speed)
     {

@@ -132,13 +132,13 @@ public sealed class LabGame : ILabGame<LabFrame>
     public void Iterate()
     {
         if (!HasData) return;
-        for (int i = 0; i < Settings.K; i++) StepDiscriminatorOnly();
-        for (int i = 0; i < Settings.GeneratorSteps; i++) StepGeneratorOnly();
+        for (int i = 0; i < Settings.K; i++) StepDiscriminator();
+        for (int i = 0; i < Settings.GeneratorSteps; i++) StepGenerator();
         Iterations++;
     }
 
     /// <summary>One D update on a fresh real batch against fresh fakes.</summary>
-    public void StepDiscriminatorOnly()
+    public void StepDiscriminator()
     {
         if (!HasData) return;
         _mixture!.Sample(_real.Data, _dataRng);
@@ -147,7 +147,7 @@ public sealed class LabGame : ILabGame<LabFrame>
     }
 
     /// <summary>One G update through the current D.</summary>
-    public void StepGeneratorOnly()
+    public void StepGenerator()
     {
         if (!HasData) return;
         _lastGLoss = _step.GeneratorStep(_step.NextNoise());

@@ -23,6 +23,15 @@ public interface ILabGame<out TFrame>
     /// <summary>One iteration of Algorithm 1.</summary>
     void Iterate();
 
+    /// <summary>One D update, G held.</summary>
+    void StepDiscriminator();
+
+    /// <summary>One G update through the current D.</summary>
+    void StepGenerator();
+
+    /// <summary>Starts over with fresh networks from <paramref name="seed"/>.</summary>
+    void Reset(long seed);
+
     /// <summary>What the page draws now, numbered <paramref name="version"/>.</summary>
     TFrame Frame(long version, bool playing);
 }
@@ -91,12 +100,24 @@ public class GameLoop<TGame, TFrame> : IDisposable where TGame : ILabGame<TFrame
     /// <summary>Pauses.</summary>
     public void Pause() => Enqueue(_ => _playing = false);
 
-    /// <summary>Runs <paramref name="command"/> on the game's thread and pauses, so a single step can be looked at.</summary>
-    protected void StepPaused(Action<TGame> command) => Enqueue(game =>
+    /// <summary>Takes one step of <paramref name="kind"/> and pauses, so the step can be looked at.</summary>
+    public void Step(LabStep kind) => Enqueue(game =>
     {
         _playing = false;
-        command(game);
+        switch (kind)
+        {
+            case LabStep.Discriminator: game.StepDiscriminator(); break;
+            case LabStep.Generator: game.StepGenerator(); break;
+            default: game.Iterate(); break;
+        }
     });
+
+    /// <summary>Restarts the game from <paramref name="seed"/>; checked here, on the caller's thread.</summary>
+    public void Reset(long seed)
+    {
+        if (seed is < 0 or > int.MaxValue) throw new ArgumentException($"seed must be in [0, {int.MaxValue}], got {seed}");
+        Enqueue(game => game.Reset(seed));
+    }
 
     /// <summary>Queues <paramref name="command"/> to run on the game's thread before its next iteration.</summary>
     protected void Enqueue(Action<TGame> command)
@@ -172,29 +193,11 @@ public class GameLoop<TGame, TFrame> : IDisposable where TGame : ILabGame<TFrame
 /// <summary>The 2-D lab's game loop and its commands.</summary>
 public sealed class LabSession(LabSettings settings, bool play = false) : GameLoop<LabGame, LabFrame>(new LabGame(settings), play)
 {
-    /// <summary>Takes one step of <paramref name="kind"/> (and pauses, so the step can be looked at).</summary>
-    public void Step(LabStep kind) => StepPaused(game =>
-    {
-        switch (kind)
-        {
-            case LabStep.Discriminator: game.StepDiscriminatorOnly(); break;
-            case LabStep.Generator: game.StepGeneratorOnly(); break;
-            default: game.Iterate(); break;
-        }
-    });
-
     /// <summary>Applies settings; invalid ones throw <see cref="ArgumentException"/> here, on the caller's thread.</summary>
     public void Apply(LabSettings settings)
     {
         settings.Validate();
         Enqueue(game => game.Apply(settings));
-    }
-
-    /// <summary>Restarts the game from <paramref name="seed"/>.</summary>
-    public void Reset(long seed)
-    {
-        if (seed is < 0 or > int.MaxValue) throw new ArgumentException($"seed must be in [0, {int.MaxValue}], got {seed}");
-        Enqueue(game => game.Reset(seed));
     }
 
     /// <summary>Adds a drawn data point; coordinates must be finite.</summary>
