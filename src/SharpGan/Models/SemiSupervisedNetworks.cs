@@ -57,7 +57,10 @@ public sealed class SemiSupervisedDiscriminator : Module
     {
         var x = batch;
         bool wasTraining = IsTraining;
-        Eval(); // no noise while measuring the activations
+        // With the noise layers on, as the reference code measures (its init pass is not deterministic): the scales then
+        // give unit-variance pre-activations for the noisy inputs training sees, not for clean ones (measured without the
+        // noise, the first layer's pre-activations came out larger once the 0.3 input noise was added back).
+        Train();
         foreach (var layer in _body.Layers.Concat(_head.Layers))
         {
             if (layer is WeightNormLinear l) DataDependentInit(l, x, rng);
@@ -68,7 +71,9 @@ public sealed class SemiSupervisedDiscriminator : Module
 
     internal static void DataDependentInit(WeightNormLinear layer, Tensor x, Rng rng)
     {
-        rng.FillGaussian(layer.V.Data, 0f, 0.05f);
+        // σ 0.1, the reference's: under weight normalisation the scale of v does not change the function, but Adam's
+        // steps are a fixed size, so a larger ‖v‖ turns the direction more slowly.
+        rng.FillGaussian(layer.V.Data, 0f, 0.1f);
         Array.Fill(layer.G.Data, 1f);
         Array.Clear(layer.Bias.Data);
         int n = x.Shape[0], units = layer.V.Shape[0];
