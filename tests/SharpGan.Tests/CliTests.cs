@@ -373,4 +373,24 @@ public class CliTests : IDisposable
         Assert.Contains("not conditional", Sharpgan("sample", "--run", run, "--class", "3", "--out", png).Err);
         Assert.Contains("not conditional", Sharpgan("interpolate", "--run", run, "--classes", "3,8", "--out", png).Err);
     }
+    [Fact]
+    public void TrainServesItsDashboardAndServersRefuseBadAddresses()
+    {
+        string config = SmallConfigFile(30), run = Path.Combine(_dir, "served");
+        var served = Sharpgan("train", "--config", config, "--out", run, "--serve", "0");
+        Assert.Equal(0, served.Code);
+        Assert.Matches(@"dashboard: http://127\.0\.0\.1:\d+/", served.Out);
+        var badPort = Sharpgan("train", "--config", config, "--out", Path.Combine(_dir, "x"), "--serve", "70000");
+        Assert.Equal(2, badPort.Code);
+        Assert.Contains("--serve 70000", badPort.Err);
+        var badHost = Sharpgan("lab", "--host", "not-an-address");
+        Assert.Equal(2, badHost.Code);
+        Assert.Contains("not an IP address", badHost.Err);
+        var noRun = Sharpgan("watch", Path.Combine(_dir, "nowhere"));
+        Assert.Equal(2, noRun.Code);
+        Assert.Contains("no such run directory", noRun.Err);
+        var badData = Sharpgan("lab", "--data", "moons");
+        Assert.Equal(2, badData.Code);
+        Assert.Contains("data 'moons'", badData.Err);
+    }
 }

@@ -58,6 +58,7 @@ function show(f) {
   document.getElementById("value").textContent = f.valueAtOptimum.toFixed(4);
   document.getElementById("value-trained").textContent = f.valueAtTrainedD.toFixed(4);
   document.getElementById("neglog4").textContent = f.negLog4.toFixed(4);
+  if (document.activeElement !== form.elements.speed) form.elements.speed.value = f.speed; // the server's, not a stale default
   document.getElementById("play").disabled = f.playing;
   document.getElementById("pause").disabled = !f.playing;
   draw(f); drawHistory(f);
