@@ -7,7 +7,8 @@ namespace SharpGan.Web;
 /// it. A DNS-rebinding page reaches it under its own host name, and a plain cross-origin form or fetch can POST to it.
 /// As Jupyter does, this refuses a request whose Host header is not one of the names the server was started under
 /// (403), and any request that changes state unless its Origin header is this server's own origin and its body is
-/// JSON (403 / 415: a foreign page cannot send JSON without a CORS preflight, which is never answered). Every
+/// JSON (403 / 415: a foreign page cannot send JSON without a CORS preflight, which is never answered), and any
+/// request a browser marks as made by another site's page other than a plain navigation (403). Every
 /// response forbids framing and sniffing, and scripts may come only from this server.
 /// </summary>
 public sealed class LoopbackGuard
@@ -26,6 +27,12 @@ public sealed class LoopbackGuard
     {
         string host = request.Host.Value?.ToLowerInvariant() ?? "";
         if (!_hosts.Contains(host)) return (StatusCodes.Status403Forbidden, $"host '{host}' is not this server's (DNS rebinding is refused)");
+        // A foreign page may still embed our GETs (an <img> of the explorer, a script tag on the frame stream) to spend
+        // this machine's CPU; browsers say where a request comes from, so only a navigation (the user following a link
+        // to the page) may come from another site.
+        string site = request.Headers["Sec-Fetch-Site"].ToString(), mode = request.Headers["Sec-Fetch-Mode"].ToString();
+        if (site is "cross-site" or "same-site" && mode != "navigate")
+            return (StatusCodes.Status403Forbidden, $"a {site} request for {request.Path} is refused; open the page itself");
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) return null;
         string origin = request.Headers.Origin.ToString().ToLowerInvariant();
         if (origin != $"http://{host}") return (StatusCodes.Status403Forbidden, origin.Length == 0 ? "a request that changes state must carry this page's Origin" : $"cross-origin request from '{origin}' refused");

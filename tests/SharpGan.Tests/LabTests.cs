@@ -149,6 +149,16 @@ public class LabTests
         rebound.Headers.Host = $"attacker.example:{server.Url.Port}";
         Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(rebound)).StatusCode);
 
+        // A foreign page embedding our endpoints (an <img>, a script tag) is refused; following a link to the page is not.
+        var embedded = new HttpRequestMessage(HttpMethod.Get, "/api/lab/frame");
+        embedded.Headers.Add("Sec-Fetch-Site", "cross-site");
+        embedded.Headers.Add("Sec-Fetch-Mode", "no-cors");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(embedded)).StatusCode);
+        var followed = new HttpRequestMessage(HttpMethod.Get, "/");
+        followed.Headers.Add("Sec-Fetch-Site", "cross-site");
+        followed.Headers.Add("Sec-Fetch-Mode", "navigate");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(followed)).StatusCode);
+
         HttpRequestMessage Post(string path, string body, string? from, string type = "application/json")
         {
             var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, type) };
