@@ -23,3 +23,13 @@ async function longPoll(path, show, errorLine) {
     }
   }
 }
+
+// The buttons both games have: play, pause, one iteration, one D step, one G step, and reset with the seed field's value.
+function wireGameButtons(command, seed) {
+  document.getElementById("play").onclick = () => command("play");
+  document.getElementById("pause").onclick = () => command("pause");
+  document.getElementById("step").onclick = () => command("step", { kind: "iteration" });
+  document.getElementById("step-d").onclick = () => command("step", { kind: "discriminator" });
+  document.getElementById("step-g").onclick = () => command("step", { kind: "generator" });
+  document.getElementById("reset").onclick = () => command("reset", { seed: seed() });
+}

@@ -64,12 +64,6 @@ function show(f) {
   draw(f); drawHistory(f);
 }
 
-
-document.getElementById("play").onclick = () => command("play");
-document.getElementById("pause").onclick = () => command("pause");
-document.getElementById("step").onclick = () => command("step", { kind: "iteration" });
-document.getElementById("step-d").onclick = () => command("step", { kind: "discriminator" });
-document.getElementById("step-g").onclick = () => command("step", { kind: "generator" });
-document.getElementById("reset").onclick = () => command("reset", { seed: Number(form.elements.seed.value) });
+wireGameButtons(command, () => Number(form.elements.seed.value));
 form.onsubmit = (event) => { event.preventDefault(); command("speed", { speed: Number(form.elements.speed.value) }); };
 longPoll("/api/figure1/frame", show, errorLine);

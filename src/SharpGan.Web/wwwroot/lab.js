@@ -118,13 +118,7 @@ function readForm() {
   return settings;
 }
 
-
-document.getElementById("play").onclick = () => command("play");
-document.getElementById("pause").onclick = () => command("pause");
-document.getElementById("step").onclick = () => command("step", { kind: "iteration" });
-document.getElementById("step-d").onclick = () => command("step", { kind: "discriminator" });
-document.getElementById("step-g").onclick = () => command("step", { kind: "generator" });
-document.getElementById("reset").onclick = () => command("reset", { seed: Number(form.elements.seed.value) });
+wireGameButtons(command, () => Number(form.elements.seed.value));
 document.getElementById("clear-points").onclick = () => command("clear_points");
 form.onsubmit = async (event) => { event.preventDefault(); if (frame) await post("/api/lab/settings", readForm()); };
 form.elements.data.onchange = async () => { if (frame) { await post("/api/lab/settings", readForm()); formFilled = false; } };
