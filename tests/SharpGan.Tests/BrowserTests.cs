@@ -101,7 +101,8 @@ public class BrowserTests
         await page.ClickAsync("#settings button[type=submit]");
         await page.WaitForFunctionAsync("() => window.labFrame.settings.generatorSteps === 5");
         await page.ClickAsync("#reset");
-        await page.WaitForFunctionAsync("() => window.labFrame.iterations >= 1000 && window.labFrame.history[0].iteration < 100", null, new() { Timeout = 120_000 });
+        // After the reset every iteration took five G steps: G's count is five times the iterations (before it, it was not).
+        await page.WaitForFunctionAsync("() => { const f = window.labFrame; return f.iterations >= 1000 && f.generatorSteps === 5 * f.iterations; }", null, new() { Timeout = 120_000 });
         double collapsed = await Number(page, "() => Math.max(...window.labFrame.history.filter(p => p.iteration <= 1000).map(p => p.modesCovered))");
         Assert.True(collapsed <= 1, $"with 5 G steps per iteration {collapsed} of 8 modes were covered at some point");
         Assert.Matches("^[01] / 8$", await page.InnerTextAsync("#modes-covered"));
