@@ -80,7 +80,12 @@ public sealed class LocalServer : IAsyncDisposable
         foreach (var (path, (bytes, type)) in files)
             app.MapGet(path, () => Results.Bytes(bytes, type));
         map(app);
-        await app.StartAsync();
+        try { await app.StartAsync(); }
+        catch
+        {
+            await app.DisposeAsync(); // a port in use: nothing is left listening or running
+            throw;
+        }
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         string shownHost = address.IsLoopback ? (address.Host is "::1" or "[::1]" ? "[::1]" : "127.0.0.1") : address.Host;
         var names = address.IsLoopback ? new[] { "127.0.0.1", "localhost", "[::1]" } : [address.Host, "localhost", "127.0.0.1", Environment.MachineName];
