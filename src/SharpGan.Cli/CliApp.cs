@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(ExploreCommand.Create());
         root.Subcommands.Add(ClassifierCommand.Create());
         root.Subcommands.Add(PresetsCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         var parse = root.Parse(args);
         // A mistyped command line is a user error: one line with a suggestion and exit 2, not the whole help and exit 1.

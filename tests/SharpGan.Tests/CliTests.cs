@@ -327,6 +327,25 @@ public class CliTests : IDisposable
             Assert.Contains("tiny", PretrainedModels.Available());
             Assert.Equal(0, Sharpgan("sample", "--model", "tiny", "--count", "8", "--out", fromFile).Code);
             Assert.Equal(File.ReadAllBytes(fromRun), File.ReadAllBytes(fromFile));
+            // `models` lists it with its card's numbers, and says when the file is not the one the card measured.
+            string tiny = Path.Combine(_dir, "models", "tiny.safetensors");
+            Assert.Contains("no card", Sharpgan("models").Out);
+            var card = new ModelCard
+            {
+                Name = "tiny", Sha256 = ModelCard.HashOf(tiny), Preset = "mnist-paper", Commands = ["sharpgan train"], Epochs = 0.5,
+                TrainingMinutes = 1, Machine = "test", Parzen = new(-12.5, 1.3, 0.2, 100, 1), Metrics = new(99.5, 2, 3, 0.1, 0.2, 100, 1),
+            };
+            File.WriteAllText(ModelCard.PathFor(tiny), card.ToJson());
+            Assert.Equal(card with { Commands = card.Commands }, ModelCard.ReadFor(tiny) with { Commands = card.Commands });
+            var listed = Sharpgan("models");
+            Assert.Equal(0, listed.Code);
+            Assert.Contains("Parzen -12.5 ± 1.3, FD 99.50, precision 0.100, recall 0.200", listed.Out);
+            Assert.DoesNotContain("WARNING", listed.Out);
+            File.WriteAllText(ModelCard.PathFor(tiny), (card with { Sha256 = new string('0', 64) }).ToJson());
+            Assert.Contains("WARNING: the file is not the one its card was measured on", Sharpgan("models").Out);
+            File.WriteAllText(ModelCard.PathFor(tiny), "{\"name\": \"tiny\"}"); // required fields missing
+            Assert.Throws<InvalidDataException>(() => ModelCard.ReadFor(tiny));
+            Assert.Contains("card unreadable: " + ModelCard.PathFor(tiny), Sharpgan("models").Out);
         }
         finally { Environment.SetEnvironmentVariable("SHARPGAN_MODELS", null); }
         Assert.Equal(0, Sharpgan("export", "--run", run, "--raw-generator", "--out", generator).Code);

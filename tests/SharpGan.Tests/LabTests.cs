@@ -12,6 +12,22 @@ namespace SharpGan.Tests;
 public class LabTests
 {
     [Fact]
+    public void HistoryKeepsOnePointPerIterationAndDropsTheOlderHalfWhenFull()
+    {
+        var history = new BoundedHistory<int>(4);
+        history.Record(1, 10);
+        history.Record(1, 11); // the same iteration drawn twice: kept once
+        history.Record(2, 20);
+        history.Record(3, 30);
+        history.Record(4, 40);
+        Assert.Equal([10, 20, 30, 40], history.ToArray());
+        history.Record(5, 50); // full: the older half goes
+        Assert.Equal([30, 40, 50], history.ToArray());
+        history.Clear();
+        Assert.Empty(history.ToArray());
+    }
+
+    [Fact]
     public void StepsCountAndMoveTheGeneratedPoints()
     {
         var game = new LabGame(new LabSettings { Seed = 3 });

@@ -12,7 +12,7 @@ public sealed class Figure1Game : ILabGame<Figure1Frame>
     private const int Shown = 200, HistoryLength = 400;
     private readonly Toy1DOptions _options;
     private Toy1DExperiment _game;
-    private readonly List<Figure1Point> _history = [];
+    private readonly BoundedHistory<Figure1Point> _history = new(HistoryLength);
 
     /// <summary>Iterations per second while playing (1 to 2 000).</summary>
     public double Speed { get; private set; } = 60;
@@ -73,11 +73,7 @@ public sealed class Figure1Game : ILabGame<Figure1Frame>
         var s = _game.Snapshot("", zGrid: 20_000); // a tenth of the figure's grid: 16 ms a frame instead of 156
         int stride = s.X.Length / Shown;
         float[] Thin(double[] v) => [.. Enumerable.Range(0, Shown).Select(i => (float)Math.Round(v[i * stride + stride / 2], 4))];
-        if (_history.Count == 0 || _history[^1].Iteration != Iterations)
-        {
-            if (_history.Count == HistoryLength) _history.RemoveRange(0, HistoryLength / 2);
-            _history.Add(new Figure1Point(Iterations, s.Jsd, s.ValueAtOptimum));
-        }
+        _history.Record(Iterations, new Figure1Point(Iterations, s.Jsd, s.ValueAtOptimum));
         return new Figure1Frame
         {
             Version = version,
@@ -96,7 +92,7 @@ public sealed class Figure1Game : ILabGame<Figure1Frame>
             ValueAtOptimum = s.ValueAtOptimum,
             ValueAtTrainedD = s.ValueAtTrainedD,
             NegLog4 = Toy1DSnapshot.NegLog4,
-            History = [.. _history],
+            History = _history.ToArray(),
         };
     }
 }

@@ -23,7 +23,7 @@ public sealed class LabGame : ILabGame<LabFrame>
 
     private const int ShownPoints = 300, CoveragePoints = 1000, Arrows = 60, HeatSide = 40, ManifoldSide = 15, HistoryLength = 400;
     private readonly List<(double X, double Y)> _drawn;
-    private readonly List<CoveragePoint> _history = [];
+    private readonly BoundedHistory<CoveragePoint> _history = new(HistoryLength);
     private Sequential _g = null!, _d = null!;
     private Optimizer _optG = null!, _optD = null!;
     private AdversarialStep _step = null!;
@@ -166,11 +166,7 @@ public sealed class LabGame : ILabGame<LabFrame>
         var real = new float[2 * ShownPoints];
         if (_mixture is not null) _mixture.Sample(real, new Rng(7)); // the same real points every frame
         ModeCoverage? coverage = _mixture is null ? null : ModeCoverage.Measure(_mixture, all);
-        if (_history.Count == 0 || _history[^1].Iteration != Iterations)
-        {
-            if (_history.Count == HistoryLength) _history.RemoveRange(0, HistoryLength / 2); // halve, so appends stay cheap
-            _history.Add(new CoveragePoint(Iterations, coverage?.ModesCovered ?? 0, coverage?.HighQualityFraction ?? 0, _lastD.MeanDReal, _lastD.MeanDFake));
-        }
+        _history.Record(Iterations, new CoveragePoint(Iterations, coverage?.ModesCovered ?? 0, coverage?.HighQualityFraction ?? 0, _lastD.MeanDReal, _lastD.MeanDFake));
         return new LabFrame
         {
             Version = version,
@@ -196,7 +192,7 @@ public sealed class LabGame : ILabGame<LabFrame>
             ModesCovered = coverage?.ModesCovered ?? 0,
             ModeCount = coverage?.Modes ?? 0,
             HighQualityFraction = coverage?.HighQualityFraction ?? 0,
-            History = [.. _history],
+            History = _history.ToArray(),
         };
     }
 
