@@ -22,6 +22,37 @@ public class GradientCheckTests
         };
     }
 
+    [Fact]
+    public void TheOpsBackwardPassesAreWrittenIn()
+    {
+        // The ops that second-order backward passes are made of, each with its own first-order backward checked here
+        // (their second-order ones are checked against PyTorch in SecondOrderTests).
+        Tensor x = TestUtil.Random(_rng, 1, 3, 4), v = TestUtil.Random(_rng, 1, 4), s = TestUtil.Random(_rng, 1, 1);
+        Tensor image = TestUtil.Random(_rng, 1, 2, 3, 5, 5), planes = TestUtil.Random(_rng, 1, 3);
+        TestUtil.CheckGradients(Weighted(() => Ops.ChannelSum(image)), [image], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.BroadcastChannels(planes, [2, 3, 5, 5])), [planes], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.BroadcastChannels(v, [3, 4])), [v], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.Fill(s, [3, 4], 0.5f)), [s], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.ScaleBy(x, s)), [x, s], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.AddScalar(x, 0.7f)), [x], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.Polynomial(x, 0.5f, -1f, 2f, 0.25f)), [x], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.Narrow(image, 1, 1, 2)), [image], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.RowNorm(image)), [image], eps: 1e-3f);
+        Tensor positive = TestUtil.Random(_rng, 1, 3, 4);
+        for (int i = 0; i < positive.Length; i++) positive.Data[i] = 0.5f + Math.Abs(positive.Data[i]);
+        TestUtil.CheckGradients(Weighted(() => Ops.Pow(positive, 1.5f)), [positive], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.ReciprocalOrZero(positive)), [positive], eps: 1e-3f);
+        int[] index = [5, 0, 11, 5, 3];
+        Tensor few = TestUtil.Random(_rng, 1, 5);
+        TestUtil.CheckGradients(Weighted(() => Ops.Gather(x, index, [5])), [x], eps: 1e-3f);
+        TestUtil.CheckGradients(Weighted(() => Ops.Scatter(few, index, [3, 4])), [few], eps: 1e-3f);
+        // A convolution's two gradients as ops: 7×7 input, 3×3 kernel, stride 2, padding 1 → 4×4.
+        Tensor input = TestUtil.Random(_rng, 1, 2, 3, 7, 7), w = TestUtil.Random(_rng, 0.5f, 4, 3, 3, 3), dy = TestUtil.Random(_rng, 1, 2, 4, 4, 4);
+        TestUtil.CheckGradients(Weighted(() => Ops.Conv2dInputGradient(dy, w, 7, 7, 2, 1)), [dy, w], eps: 1e-2f);
+        TestUtil.CheckGradients(Weighted(() => Ops.Conv2dWeightGradient(input, dy, 3, 3, 2, 1)), [input, dy], eps: 1e-2f);
+        Assert.Equal(0f, Ops.ReciprocalOrZero(Tensor.FromArray([0f], 1)).Data[0]);
+    }
+
     [Theory]
     [InlineData(Activation.Identity)]
     [InlineData(Activation.ReLU)]

@@ -45,11 +45,19 @@ internal static class TestUtil
     /// (at most <paramref name="maxElements"/> per input, spread evenly). Loss is computed in float32, so
     /// eps and tolerance are sized for that: truncation error O(eps²), rounding error O(1e-7/eps).
     /// </summary>
-    public static void CheckGradients(Func<Tensor> loss, Tensor[] inputs, float eps = 1e-2f, double tolerance = 2e-2, int maxElements = 60)
+    /// With <paramref name="secondOrder"/> the loss may take gradients itself (<see cref="Tape.Gradients"/>): every
+    /// evaluation then runs on a second-order tape.
+    public static void CheckGradients(Func<Tensor> loss, Tensor[] inputs, float eps = 1e-2f, double tolerance = 2e-2, int maxElements = 60, bool secondOrder = false)
     {
         foreach (var t in inputs) { t.RequiresGrad = true; t.Grad = null; }
         var analytic = new float[inputs.Length][];
-        using (var tape = new Tape().Begin())
+        double Evaluate()
+        {
+            if (!secondOrder) return loss().Item();
+            using var tape = new Tape().Begin(secondOrder: true);
+            return loss().Item();
+        }
+        using (var tape = new Tape().Begin(secondOrder))
         {
             tape.Backward(loss());
             for (int n = 0; n < inputs.Length; n++) analytic[n] = (float[])(inputs[n].Grad ?? new float[inputs[n].Length]).Clone();
@@ -61,8 +69,8 @@ internal static class TestUtil
             for (int i = 0; i < data.Length; i += stride)
             {
                 float saved = data[i];
-                data[i] = saved + eps; double plus = loss().Item();
-                data[i] = saved - eps; double minus = loss().Item();
+                data[i] = saved + eps; double plus = Evaluate();
+                data[i] = saved - eps; double minus = Evaluate();
                 data[i] = saved;
                 double numeric = (plus - minus) / (2 * eps);
                 double error = Math.Abs(numeric - analytic[n][i]);

@@ -41,7 +41,12 @@ public static partial class Ops
             Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
             var dx = x.EnsureGrad();
             for (int i = 0; i < n; i++) Im2Col.Backward(g, cols.AsSpan(i * p), dx.AsSpan(i * inSize, inSize), np);
-        });
+        }, Tape.SecondOrder ? (dy, sink) =>
+        {
+            if (gb) sink.Add(bias!, ChannelSum(dy));
+            if (gx) sink.Add(x, Conv2dInputGradient(dy, weight, g.Height, g.Width, stride, padding));
+            if (gw) sink.Add(weight, Conv2dWeightGradient(x, dy, g.KernelH, g.KernelW, stride, padding));
+        } : null);
         return y;
     }
 
@@ -89,7 +94,13 @@ public static partial class Ops
                     var dst = dx.AsSpan((i * cin + c) * p, p);
                     TensorPrimitives.Add(dst, xWide.AsSpan(c * np + i * p, p), dst);
                 }
-        });
+        }, Tape.SecondOrder ? (dy, sink) =>
+        {
+            // y is the input gradient of a convolution of y's shape with this weight, so its backward is that convolution.
+            if (gb) sink.Add(bias!, ChannelSum(dy));
+            if (gx) sink.Add(x, Conv2d(dy, weight, null, stride, padding));
+            if (gw) sink.Add(weight, Conv2dWeightGradient(dy, x, kh, kw, stride, padding));
+        } : null);
         return y;
     }
 

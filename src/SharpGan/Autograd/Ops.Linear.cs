@@ -36,7 +36,7 @@ public static partial class Ops
                 ActivationKernels.Backward(activation, slope, y.Data, y.Grad!, dz);
             }
             LinearBackward(x, weight, bias, dz, wants);
-        });
+        }, Tape.SecondOrder ? (dy, sink) => LinearGraphBackward(x, weight, bias, ActivationGraphBackward(activation, slope, y, dy), wants, sink) : null);
         return y;
     }
 
@@ -52,6 +52,14 @@ public static partial class Ops
     /// Gradients of z = x·Wᵀ + b given dz (B, out): dW += dzᵀ·x, db += Σ_rows dz, dx += dz·W,
     /// each only for the tensors that wanted one when the op was recorded.
     /// </summary>
+    /// <summary><see cref="LinearBackward"/> written in ops: dx = dz·W, dW = dzᵀ·x, db = Σ_rows dz.</summary>
+    internal static void LinearGraphBackward(Tensor x, Tensor weight, Tensor? bias, Tensor dz, LinearGrads wants, GradientSink sink)
+    {
+        if (wants.X) sink.Add(x, MatMul(dz, weight));
+        if (wants.Weight) sink.Add(weight, MatMul(dz, x, transposeA: true));
+        if (wants.Bias) sink.Add(bias!, ChannelSum(dz));
+    }
+
     internal static void LinearBackward(Tensor x, Tensor weight, Tensor? bias, ReadOnlySpan<float> dz, LinearGrads wants)
     {
         int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];

@@ -41,7 +41,11 @@ public static partial class Ops
                 if (!transposeB) Gemm.Multiply(!transposeA, false, k, n, m, 1f, a.Data, a.Shape[1], dc, n, 1f, b.EnsureGrad(), n);
                 else Gemm.Multiply(true, transposeA, n, k, m, 1f, dc, n, a.Data, a.Shape[1], 1f, b.EnsureGrad(), k);
             }
-        });
+        }, Tape.SecondOrder ? (dc, sink) =>
+        {
+            if (gradA) sink.Add(a, transposeA ? MatMul(b, dc, transposeB, true) : MatMul(dc, b, false, !transposeB));
+            if (gradB) sink.Add(b, transposeB ? MatMul(dc, a, true, transposeA) : MatMul(a, dc, !transposeA, false));
+        } : null);
         return c;
     }
 }

@@ -17,8 +17,30 @@ public static partial class Ops
             float[] dx = TensorArena.RentFloats(x.Length);
             ActivationKernels.Backward(activation, slope, y.Data, y.Grad!, dx.AsSpan(0, x.Length));
             TensorPrimitives.Add(x.EnsureGrad(), dx.AsSpan(0, x.Length), x.EnsureGrad());
-        });
+        }, Tape.SecondOrder ? (dy, sink) => sink.Add(x, ActivationGraphBackward(activation, slope, y, dy)) : null);
         return y;
+    }
+
+    /// <summary>
+    /// dx = dy ⊙ f′ written in ops, from the activation's output y (what the fused ops keep): piecewise-constant
+    /// slopes are a fixed mask; sigmoid's y − y² and tanh's 1 − y² are polynomials of y, so they differentiate again.
+    /// </summary>
+    internal static Tensor ActivationGraphBackward(Activation activation, float slope, Tensor y, Tensor dy) => activation switch
+    {
+        Activation.Identity => dy,
+        Activation.ReLU => ApplyMask(dy, StepMask(y, 0f)),
+        Activation.LeakyReLU => ApplyMask(dy, StepMask(y, slope)),
+        Activation.Sigmoid => Multiply(dy, Polynomial(y, 0f, 1f, -1f)),
+        Activation.Tanh => Multiply(dy, Polynomial(y, 1f, 0f, -1f)),
+        _ => throw new NotSupportedException($"{activation} has no second-order backward: it cannot be differentiated twice"),
+    };
+
+    // 1 where y > 0 (so x > 0), else the slope below zero.
+    private static float[] StepMask(Tensor y, float below)
+    {
+        float[] mask = TensorArena.RentFloats(y.Length);
+        for (int i = 0; i < y.Length; i++) mask[i] = y.Data[i] > 0 ? 1f : below;
+        return mask;
     }
 
     /// <summary>max(x, 0).</summary>
@@ -49,7 +71,11 @@ public static partial class Ops
         {
             if (gradA) TensorPrimitives.Add(a.EnsureGrad(), y.Grad!, a.EnsureGrad());
             if (gradB) TensorPrimitives.Add(b.EnsureGrad(), y.Grad!, b.EnsureGrad());
-        });
+        }, Tape.SecondOrder ? (dy, sink) =>
+        {
+            if (gradA) sink.Add(a, dy);
+            if (gradB) sink.Add(b, dy);
+        } : null);
         return y;
     }
 
@@ -65,7 +91,11 @@ public static partial class Ops
         {
             if (gradA) TensorPrimitives.MultiplyAdd(y.Grad!, b.Data, a.EnsureGrad(), a.EnsureGrad());
             if (gradB) TensorPrimitives.MultiplyAdd(y.Grad!, a.Data, b.EnsureGrad(), b.EnsureGrad());
-        });
+        }, Tape.SecondOrder ? (dy, sink) =>
+        {
+            if (gradA) sink.Add(a, Multiply(dy, b));
+            if (gradB) sink.Add(b, Multiply(dy, a));
+        } : null);
         return y;
     }
 
@@ -75,7 +105,7 @@ public static partial class Ops
         var y = Tensor.Uninitialized(x.Shape);
         TensorPrimitives.Multiply(x.Data, s, y.Data);
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => TensorPrimitives.MultiplyAdd(y.Grad!, s, x.EnsureGrad(), x.EnsureGrad()));
+        Tape.Record(y, () => TensorPrimitives.MultiplyAdd(y.Grad!, s, x.EnsureGrad(), x.EnsureGrad()), Tape.SecondOrder ? (dy, sink) => sink.Add(x, Scale(dy, s)) : null);
         return y;
     }
 
@@ -94,7 +124,11 @@ public static partial class Ops
         {
             if (gradX) TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad());
             if (gradBias) RowKernels.AccumulateColumnSums(y.Grad!, bias.EnsureGrad(), x.Shape[0]);
-        });
+        }, Tape.SecondOrder ? (dy, sink) =>
+        {
+            if (gradX) sink.Add(x, dy);
+            if (gradBias) sink.Add(bias, ChannelSum(dy));
+        } : null);
         return y;
     }
 
@@ -128,14 +162,15 @@ public static partial class Ops
             throw new ArgumentOutOfRangeException(nameof(keep), keep, "keep probability must be in (0, 1]");
     }
 
-    // y = x ⊙ mask (mask already holds 0 or 1/keep); dx += dy ⊙ mask.
+    // y = x ⊙ mask, a fixed mask (dropout's 0 or 1/keep, an activation's slopes); dx += dy ⊙ mask.
     private static Tensor ApplyMask(Tensor x, float[] mask)
     {
         var y = Tensor.Uninitialized(x.Shape);
         var m = mask.AsSpan(0, x.Length);
         TensorPrimitives.Multiply(x.Data, m, y.Data);
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => TensorPrimitives.MultiplyAdd(y.Grad!, mask.AsSpan(0, x.Length), x.EnsureGrad(), x.EnsureGrad()));
+        Tape.Record(y, () => TensorPrimitives.MultiplyAdd(y.Grad!, mask.AsSpan(0, x.Length), x.EnsureGrad(), x.EnsureGrad()),
+            (dy, sink) => sink.Add(x, ApplyMask(dy, mask)));
         return y;
     }
 }

@@ -20,7 +20,7 @@ public static partial class Ops
         foreach (float v in x.Data) sum += v;
         y.Data[0] = (float)(sum * scale);
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad![0] * scale, x.EnsureGrad()));
+        Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad![0] * scale, x.EnsureGrad()), Tape.SecondOrder ? (dy, sink) => sink.Add(x, Fill(dy, x.Shape, scale)) : null);
         return y;
     }
 
@@ -34,7 +34,8 @@ public static partial class Ops
         var y = Tensor.Uninitialized(1);
         y.Data[0] = LossKernels.BceWithLogitsMean(logits.Data, targets.Data);
         if (!Tape.ShouldRecord(logits)) return y;
-        Tape.Record(y, () => LossKernels.BceWithLogitsBackward(logits.Data, targets.Data, y.Grad![0] / logits.Length, logits.EnsureGrad()));
+        Tape.Record(y, () => LossKernels.BceWithLogitsBackward(logits.Data, targets.Data, y.Grad![0] / logits.Length, logits.EnsureGrad()),
+            (dy, sink) => sink.Add(logits, ScaleBy(Scale(Add(Sigmoid(logits), Scale(targets, -1f)), 1f / logits.Length), dy))); // (σ(l) − t)·dy / n
         return y;
     }
 

@@ -23,7 +23,7 @@ public static partial class Ops
         var y = x.ViewAs(resolved);
         y.RequiresGrad = false;
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad()));
+        Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad()), Tape.SecondOrder ? (dy, sink) => sink.Add(x, Reshape(dy, x.Shape)) : null);
         return y;
     }
 
@@ -78,7 +78,15 @@ public static partial class Ops
                 }
                 off += chunk;
             }
-        });
+        }, Tape.SecondOrder ? (dy, sink) =>
+        {
+            int at = 0;
+            for (int n = 0; n < parts.Length; n++)
+            {
+                if (wants[n]) sink.Add(parts[n], Narrow(dy, axis, at, parts[n].Shape[axis]));
+                at += parts[n].Shape[axis];
+            }
+        } : null);
         return y;
     }
 
@@ -87,18 +95,7 @@ public static partial class Ops
     {
         if (x.Shape.Length == 0 || start < 0 || count <= 0 || start + count > x.Shape[0])
             throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) are outside [0, {(x.Shape.Length == 0 ? 0 : x.Shape[0])}) of x [{Shapes.Format(x.Shape)}]");
-        int rowLength = x.RowLength;
-        int[] shape = (int[])x.Shape.Clone();
-        shape[0] = count;
-        var y = Tensor.Uninitialized(shape);
-        x.Data.AsSpan(start * rowLength, count * rowLength).CopyTo(y.Data);
-        if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () =>
-        {
-            var dst = x.EnsureGrad().AsSpan(start * rowLength, count * rowLength);
-            TensorPrimitives.Add(dst, y.Grad!, dst);
-        });
-        return y;
+        return Narrow(x, 0, start, count);
     }
 
     /// <summary>
@@ -111,18 +108,6 @@ public static partial class Ops
         int rows = x.Shape[0], columns = x.Shape[1];
         if (start < 0 || count <= 0 || start + count > columns)
             throw new ArgumentOutOfRangeException(nameof(start), $"columns [{start}, {start + count}) are outside [0, {columns}) of x [{Shapes.Format(x.Shape)}]");
-        var y = Tensor.Uninitialized(rows, count);
-        for (int r = 0; r < rows; r++) x.Data.AsSpan(r * columns + start, count).CopyTo(y.Data.AsSpan(r * count, count));
-        if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () =>
-        {
-            var dx = x.EnsureGrad();
-            for (int r = 0; r < rows; r++)
-            {
-                var dst = dx.AsSpan(r * columns + start, count);
-                TensorPrimitives.Add(dst, y.Grad.AsSpan(r * count, count), dst);
-            }
-        });
-        return y;
+        return Narrow(x, 1, start, count);
     }
 }
