@@ -56,6 +56,8 @@ public static partial class Ops
         }
         if (!Tape.ShouldRecord(x, gamma ?? x, beta)) return y;
         bool gx = x.RequiresGrad, gg = gamma?.RequiresGrad ?? false, gb = beta?.RequiresGrad ?? false;
+        // Eval mode's mean as the forward used it: a later training-mode call may move the running statistics.
+        float[] meanUsed = Tape.SecondOrder && !training ? (float[])runningMean.Data.Clone() : [];
         Tape.Record(y, () =>
         {
             var dy = y.Grad!;
@@ -83,7 +85,46 @@ public static partial class Ops
                         for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) dx[i] += scale * dy[i];
                 }
             }
-        });
+        }, Tape.SecondOrder ? (dy, sink) => BatchNormGraphBackward(x, gamma, beta, dy, training, eps, meanUsed, invStd, (gx, gg, gb), sink) : null);
         return y;
+    }
+
+    /// <summary>
+    /// Batch norm's backward written in ops. Training: the batch statistics are recomputed from x in ops, since x̂ and
+    /// 1/σ depend on x, and dx = γ·(1/σ)/N·(N·dy − Σdy − x̂·Σ(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy (per channel).
+    /// Eval: the statistics are constants (those the forward used), so dx = γ·(1/σ)·dy.
+    /// </summary>
+    private static void BatchNormGraphBackward(Tensor x, Tensor? gamma, Tensor? beta, Tensor dy, bool training, float eps,
+        float[] runningMean, float[] inverseStd, (bool X, bool Gamma, bool Beta) wants, GradientSink sink)
+    {
+        int channels = x.Shape[1], count = x.Length / channels;
+        Tensor PerChannel(Tensor v) => BroadcastChannels(v, x.Shape);
+        Tensor scale, xhat;
+        if (training)
+        {
+            var centered = Add(x, Scale(PerChannel(Scale(ChannelSum(x), 1f / count)), -1f));
+            var inverse = Pow(AddScalar(Scale(ChannelSum(Multiply(centered, centered)), 1f / count), eps), -0.5f);
+            xhat = Multiply(centered, PerChannel(inverse));
+            scale = gamma is null ? inverse : Multiply(gamma, inverse);
+        }
+        else
+        {
+            var inverse = Tensor.FromArray(inverseStd[..channels], channels);
+            var negatedMean = Tensor.FromArray([.. runningMean.Select(m => -m)], channels);
+            xhat = Multiply(Add(x, PerChannel(negatedMean)), PerChannel(inverse));
+            scale = gamma is null ? inverse : Multiply(gamma, inverse);
+        }
+        var sumDy = ChannelSum(dy);
+        var sumDyXhat = ChannelSum(Multiply(dy, xhat));
+        if (wants.Beta) sink.Add(beta!, sumDy);
+        if (wants.Gamma) sink.Add(gamma!, sumDyXhat);
+        if (!wants.X) return;
+        if (!training)
+        {
+            sink.Add(x, Multiply(dy, PerChannel(scale)));
+            return;
+        }
+        var inner = Add(Scale(dy, count), Scale(Add(PerChannel(sumDy), Multiply(xhat, PerChannel(sumDyXhat))), -1f));
+        sink.Add(x, Multiply(PerChannel(Scale(scale, 1f / count)), inner));
     }
 }
