@@ -114,21 +114,24 @@ public static class OnnxExport
 
         private string Weight(Tensor t, string prefix) => Initializer(prefix + t.Name, t.Data, t.Shape);
 
+        // A layer's weight under its own name, with the values an eval-mode forward pass uses (spectrally normalised when on).
+        private string LayerWeight(Tensor weight, Tensor inference, string prefix) => Initializer(prefix + weight.Name, inference.Data, weight.Shape);
+
         /// <summary>Appends a module's inference-mode computation on <paramref name="x"/>; returns its output's name.</summary>
         public string Module(Module module, string x, string prefix) => module switch
         {
             Sequential s => s.Layers.Select((layer, i) => (layer, i)).Aggregate(x, (v, l) => Module(l.layer, v, $"{prefix}{l.i}.")),
             MlpGenerator g => Module(g.Network, x, prefix + "net."),
             MaxoutDiscriminator d => Module(d.Network, x, prefix + "net."),
-            Linear l => Activation(Node("Gemm", Bias([x, Weight(l.Weight, prefix)], l.Bias, prefix), null, Int("transB", 1)), l.Activation, l.Slope),
+            Linear l => Activation(Node("Gemm", Bias([x, LayerWeight(l.Weight, l.InferenceWeight, prefix)], l.Bias, prefix), null, Int("transB", 1)), l.Activation, l.Slope),
             // (batch, units·pieces) unit-major → (batch, units, pieces) → max over pieces.
-            Maxout m => Node("ReduceMax", [Reshape(Node("Gemm", [x, Weight(m.Weight, prefix), Weight(m.Bias, prefix)], null, Int("transB", 1)), [0, m.Units, m.Pieces])], null,
+            Maxout m => Node("ReduceMax", [Reshape(Node("Gemm", [x, LayerWeight(m.Weight, m.InferenceWeight, prefix), Weight(m.Bias, prefix)], null, Int("transB", 1)), [0, m.Units, m.Pieces])], null,
                 Ints("axes", 2), Int("keepdims", 0)),
             Dropout => x,
             GaussianNoise => x, // training-time noise: the identity at inference
             // Weight normalisation is a training-time reparametrisation: the exported Gemm holds w = g ⊙ v / ‖v‖ itself.
             WeightNormLinear l => Activation(Node("Gemm", [x, Initializer(prefix + "weight", Ops.WeightNorm(l.V, l.G).Data, l.V.Shape), Weight(l.Bias, prefix)], null, Int("transB", 1)), l.Activation, 0.2f),
-            Conv2d c => Node("Conv", Bias([x, Weight(c.Weight, prefix)], c.Bias, prefix), null, ConvAttributes(c.Weight, c.Stride, c.Padding)),
+            Conv2d c => Node("Conv", Bias([x, LayerWeight(c.Weight, c.InferenceWeight, prefix)], c.Bias, prefix), null, ConvAttributes(c.Weight, c.Stride, c.Padding)),
             ConvTranspose2d c => Node("ConvTranspose", Bias([x, Weight(c.Weight, prefix)], c.Bias, prefix), null, ConvAttributes(c.Weight, c.Stride, c.Padding)),
             BatchNorm b => Node("BatchNormalization", [x, Affine(b.Gamma, 1f, b, prefix, "weight"), Affine(b.Beta, 0f, b, prefix, "bias"), Weight(b.RunningMean, prefix), Weight(b.RunningVar, prefix)],
                 null, Float("epsilon", b.Epsilon)),

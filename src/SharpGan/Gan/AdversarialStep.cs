@@ -48,6 +48,18 @@ public sealed class AdversarialStep
     /// <summary>The class conditioning of a conditional GAN (real batches then carry their one-hot labels); null otherwise.</summary>
     public ClassConditioning? Conditioning { get; }
 
+    /// <summary>The game (<see cref="GanObjective.Standard"/>, the paper's, by default).</summary>
+    public GanObjective Objective { get; init; }
+
+    /// <summary>A penalty on D's input gradient added to D's loss (none by default).</summary>
+    public GradientPenalty Penalty { get; init; }
+
+    /// <summary>The penalty's weight (λ, or γ of R1).</summary>
+    public float PenaltyWeight { get; init; } = 10f;
+
+    /// <summary>Draws WGAN-GP's mixing weights ε; required with <see cref="GradientPenalty.WganGp"/>.</summary>
+    public Rng? PenaltyRng { get; init; }
+
     /// <summary>Wires the step. <paramref name="noiseRng"/> draws every z, so a restored Rng replays the same noise.</summary>
     public AdversarialStep(Module generator, Module discriminator, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer,
         int batchSize, int noiseDim, Rng noiseRng, int k = 1, GeneratorLoss loss = GeneratorLoss.NonSaturating,
@@ -132,17 +144,37 @@ public sealed class AdversarialStep
         if (real.Shape.Length != 2 || real.Shape[0] != _batch)
             throw new ArgumentException($"a real batch must be ({_batch}, dim), got [{Shapes.Format(real.Shape)}]", nameof(real));
         _optD.ZeroGrad();
-        using (_tape.Begin())
+        using (_tape.Begin(secondOrder: Penalty != GradientPenalty.None))
         {
             Tensor fake;
             using (_tape.NoGrad()) fake = Generated(z);
+            // R1 differentiates D's outputs on the real rows with respect to them, so those enter as a tensor of their own.
+            var realInput = Penalty == GradientPenalty.R1 ? RequiringGrad(real) : real;
             // Real rows first, fake rows second: in one pass, or in two so BatchNorm sees each kind alone.
-            var logits = SeparateBatches ? Ops.Concat(0, _d.Forward(real), _d.Forward(fake)) : _d.Forward(Ops.Concat(0, real, fake));
-            var loss = GanLosses.Discriminator(logits, _targets);
+            var logits = SeparateBatches ? Ops.Concat(0, _d.Forward(realInput), _d.Forward(fake)) : _d.Forward(Ops.Concat(0, realInput, fake));
+            bool standard = Objective == GanObjective.Standard;
+            var loss = standard ? GanLosses.Discriminator(logits, _targets)
+                : GanLosses.Discriminator(Objective, Ops.SliceRows(logits, 0, _batch), Ops.SliceRows(logits, _batch, _batch));
+            int imageColumns = real.Shape[1] - (Conditioning?.Classes ?? 0);
+            if (Penalty == GradientPenalty.R1)
+                loss = Ops.Add(loss, GanLosses.R1Penalty(_tape, Ops.SliceRows(logits, 0, _batch), realInput, PenaltyWeight, imageColumns));
+            else if (Penalty == GradientPenalty.WganGp)
+                loss = Ops.Add(loss, GanLosses.WassersteinGradientPenalty(_tape, _d, real, fake,
+                    PenaltyRng ?? throw new InvalidOperationException("the WGAN-GP penalty needs a PenaltyRng"), PenaltyWeight, imageColumns));
             _tape.Backward(loss);
-            return new StepStats(loss.Item(), 0f,
-                GanLosses.MeanProbability(logits.Data, 0, _batch), GanLosses.MeanProbability(logits.Data, _batch, _batch));
+            // D's mean output on each half: a probability in the standard game, the raw score in the others.
+            return standard
+                ? new StepStats(loss.Item(), 0f, GanLosses.MeanProbability(logits.Data, 0, _batch), GanLosses.MeanProbability(logits.Data, _batch, _batch))
+                : new StepStats(loss.Item(), 0f, GanLosses.MeanOutput(logits.Data, 0, _batch), GanLosses.MeanOutput(logits.Data, _batch, _batch));
         }
+    }
+
+    // A copy of x on the tape's arena that gradients can be taken with respect to.
+    private static Tensor RequiringGrad(Tensor x)
+    {
+        var copy = Ops.Scale(x, 1f);
+        copy.RequiresGrad = true;
+        return copy;
     }
 
     private float GeneratorGradients(Tensor z)
@@ -151,7 +183,7 @@ public sealed class AdversarialStep
         using (_tape.Begin())
         {
             Tensor loss;
-            using (_d.Freeze()) loss = GanLosses.Generator(_d.Forward(Generated(z)), Loss);
+            using (_d.Freeze()) loss = GanLosses.Generator(Objective, _d.Forward(Generated(z)), Loss);
             _tape.Backward(loss);
             return loss.Item();
         }

@@ -40,28 +40,31 @@ public sealed record DcganLayout(int Side)
     /// channels (<see cref="LabelPlanes"/>): the first convolution then mixes class and pixels at every position, which a
     /// label added only at the last layer could not.
     /// </summary>
-    public Sequential Discriminator(int features, int channels, int classes = 0)
+    /// Without <paramref name="batchNorm"/> (for gradient penalties) every convolution has a bias instead.
+    public Sequential Discriminator(int features, int channels, int classes = 0, bool batchNorm = true)
     {
         var layers = new List<Module>
         {
             classes > 0 ? new LabelPlanes(channels, Side, classes) : new Reshape(channels, Side, Side),
-            new Conv2d(channels + classes, features, 4, 2, 1, bias: false), ActivationLayer.LeakyReLU(0.2f),
+            new Conv2d(channels + classes, features, 4, 2, 1, bias: !batchNorm), ActivationLayer.LeakyReLU(0.2f),
         };
         int width = features;
         for (int stage = 1; stage < Stages; stage++, width *= 2)
-            layers.AddRange([new Conv2d(width, width * 2, 4, 2, 1, bias: false), new BatchNorm(width * 2), ActivationLayer.LeakyReLU(0.2f)]);
-        layers.AddRange([new Conv2d(width, 1, BaseSide, 1, 0, bias: false), new Reshape(1)]);
+            layers.AddRange(batchNorm
+                ? [new Conv2d(width, width * 2, 4, 2, 1, bias: false), new BatchNorm(width * 2), ActivationLayer.LeakyReLU(0.2f)]
+                : [new Conv2d(width, width * 2, 4, 2, 1), ActivationLayer.LeakyReLU(0.2f)]);
+        layers.AddRange([new Conv2d(width, 1, BaseSide, 1, 0, bias: !batchNorm), new Reshape(1)]);
         return new Sequential([.. layers]);
     }
 
-    /// <summary>DCGAN's initialisation: conv weights N(0, 0.02²), BatchNorm γ ~ N(1, 0.02²), β = 0.</summary>
+    /// <summary>DCGAN's initialisation: conv weights N(0, 0.02²), BatchNorm γ ~ N(1, 0.02²), β and conv biases 0.</summary>
     public static void Initialize(Module network, Rng rng)
     {
         foreach (var (name, p) in network.NamedParameters())
         {
-            bool batchNorm = p.Shape.Length == 1;
-            if (batchNorm && name.EndsWith("weight")) Init.Normal(p, 0.02f, rng, mean: 1f);
-            else if (batchNorm) Init.Constant(p, 0f);
+            bool vector = p.Shape.Length == 1; // BatchNorm's γ ("weight") and β, or a convolution's bias
+            if (vector && name.EndsWith("weight")) Init.Normal(p, 0.02f, rng, mean: 1f);
+            else if (vector) Init.Constant(p, 0f);
             else Init.Normal(p, 0.02f, rng);
         }
     }

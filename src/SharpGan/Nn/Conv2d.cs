@@ -31,6 +31,12 @@ public sealed class Conv2d : Module
         (Stride, Padding) = (stride, padding);
     }
 
+    /// <summary>The weight as an eval-mode forward pass uses it: spectrally normalised when that is on (what exports write).</summary>
+    public Tensor InferenceWeight => EffectiveWeight(Weight, training: false);
+
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => Ops.Conv2d(input, Weight, Bias, Stride, Padding);
+    protected override bool SupportsSpectralNorm => true;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => Ops.Conv2d(input, EffectiveWeight(Weight, IsTraining), Bias, Stride, Padding);
 }

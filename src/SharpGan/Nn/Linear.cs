@@ -34,6 +34,12 @@ public sealed class Linear : Module
         Slope = slope;
     }
 
+    /// <summary>The weight as an eval-mode forward pass uses it: spectrally normalised when that is on (what exports write).</summary>
+    public Tensor InferenceWeight => EffectiveWeight(Weight, training: false);
+
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => Ops.Linear(input, Weight, Bias, Activation, Slope);
+    protected override bool SupportsSpectralNorm => true;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => Ops.Linear(input, EffectiveWeight(Weight, IsTraining), Bias, Activation, Slope);
 }

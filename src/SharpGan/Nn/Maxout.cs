@@ -33,6 +33,12 @@ public sealed class Maxout : Module
         Bias = RegisterParameter("bias", new Tensor(units * pieces));
     }
 
+    /// <summary>The weight as an eval-mode forward pass uses it: spectrally normalised when that is on (what exports write).</summary>
+    public Tensor InferenceWeight => EffectiveWeight(Weight, training: false);
+
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => Ops.Maxout(input, Weight, Bias, Units, Pieces);
+    protected override bool SupportsSpectralNorm => true;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => Ops.Maxout(input, EffectiveWeight(Weight, IsTraining), Bias, Units, Pieces);
 }

@@ -73,6 +73,28 @@ public abstract class Module
     /// <summary>Total number of scalar parameters.</summary>
     public long ParameterCount() => NamedParameters().Sum(p => (long)p.Value.Length);
 
+    /// <summary>This layer's spectral normalisation, once <see cref="UseSpectralNorm"/> has switched it on.</summary>
+    public SpectralNorm? Spectral { get; private set; }
+
+    /// <summary>Whether this layer's forward pass uses <see cref="EffectiveWeight"/> (layers with a "weight" that support it say so).</summary>
+    protected virtual bool SupportsSpectralNorm => false;
+
+    /// <summary>
+    /// Uses this layer's "weight" divided by its largest singular value from now on (<see cref="SpectralNorm"/>),
+    /// registering the power iteration's vectors as buffers "weight_u" and "weight_v" drawn from <paramref name="rng"/>.
+    /// </summary>
+    public void UseSpectralNorm(Rng rng)
+    {
+        if (!SupportsSpectralNorm) throw new InvalidOperationException($"{GetType().Name} does not support spectral normalisation");
+        if (Spectral is not null) throw new InvalidOperationException($"spectral normalisation is already on for this {GetType().Name}");
+        var weight = _parameters.Single(p => p.Name == "weight").Value;
+        int rows = weight.Shape[0];
+        Spectral = new SpectralNorm(RegisterBuffer("weight_u", new Tensor(rows)), RegisterBuffer("weight_v", new Tensor(weight.Length / rows)), rng);
+    }
+
+    /// <summary>The weight a forward pass uses: <paramref name="weight"/> itself, or spectrally normalised when switched on.</summary>
+    protected Tensor EffectiveWeight(Tensor weight, bool training) => Spectral is null ? weight : Spectral.Apply(weight, training);
+
     /// <summary>Sets training mode here and in every child.</summary>
     public void Train(bool training = true)
     {

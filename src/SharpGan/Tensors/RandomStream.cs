@@ -15,4 +15,6 @@ public enum RandomStream
     SampleNoise = 5,
     /// <summary>The classes asked of G for generated examples (conditional GANs).</summary>
     Labels = 6,
+    /// <summary>WGAN-GP's mixing weights between real and generated examples.</summary>
+    Penalty = 7,
 }

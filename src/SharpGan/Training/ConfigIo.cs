@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using SharpGan.Data;
+using SharpGan.Gan;
 using SharpGan.IO;
 using SharpGan.Models;
 
@@ -240,9 +241,19 @@ public static class ConfigIo
         Check(t.CheckpointEvery >= 0, "training.checkpoint_every", "must be ≥ 0 (0 = every epoch)", t.CheckpointEvery);
         Check(t.KeepCheckpoints is > 0 and <= 1000, "training.keep_checkpoints", "must be in [1, 1000]", t.KeepCheckpoints);
         Check(t.GeneratorEma is >= 0 and < 1, "training.generator_ema", "must be in [0, 1) (0 = no average)", t.GeneratorEma);
+        Check(Enum.IsDefined(t.Objective), "training.objective", "must be standard, hinge, wasserstein or least_squares", t.Objective);
+        Check(Enum.IsDefined(t.GradientPenalty), "training.gradient_penalty", "must be none, wgan_gp or r1", t.GradientPenalty);
+        Check(t.PenaltyWeight is >= 0 and <= 1e4f, "training.penalty_weight", "must be in [0, 10000]", t.PenaltyWeight);
+        Check(t.GradientPenalty == GradientPenalty.None || !t.Simultaneous, "training.gradient_penalty", "is not supported with training.simultaneous", t.GradientPenalty);
+        Check(t.Objective == GanObjective.Standard || !t.Simultaneous, "training.objective", "must be standard with training.simultaneous", t.Objective);
+        Check(m.DiscriminatorBatchNorm || m.Architecture.Dcgan() is not null || !architectureKnown, "model.discriminator_batch_norm", "must be true for mlp-maxout (its discriminator has no batch norm to switch off)", m.DiscriminatorBatchNorm);
+        Check(t.GradientPenalty != GradientPenalty.WganGp || !m.DiscriminatorBatchNorm || m.Architecture.Dcgan() is null || !architectureKnown,
+            "model.discriminator_batch_norm", "must be false with the wgan_gp penalty (batch norm makes each example's gradient depend on the others; Gulrajani et al. leave it out)", m.DiscriminatorBatchNorm);
         var o = c.Optimizer;
         Check(Enum.IsDefined(o.Kind), "optimizer.kind", "must be sgd or adam", o.Kind);
         Check(o.LearningRate > 0 && float.IsFinite(o.LearningRate), "optimizer.learning_rate", "must be a finite positive number", o.LearningRate);
+        Check(o.DiscriminatorLearningRate is null || (o.DiscriminatorLearningRate > 0 && float.IsFinite(o.DiscriminatorLearningRate.Value)),
+            "optimizer.discriminator_learning_rate", "must be a finite positive number or null (= learning_rate)", o.DiscriminatorLearningRate);
         Check(o.LrDecayFactor >= 1 && double.IsFinite(o.LrDecayFactor), "optimizer.lr_decay_factor", "must be a finite number ≥ 1", o.LrDecayFactor);
         Check(o.LrFloor >= 0 && float.IsFinite(o.LrFloor), "optimizer.lr_floor", "must be a finite number ≥ 0", o.LrFloor);
         Check(o.LrAnneal is not null, "optimizer.lr_anneal", "must be a list (empty for none)", null);

@@ -76,6 +76,15 @@ public sealed record ModelConfig
 
     /// <summary>A conditional GAN (paper §7): G and D both also take the class, as a one-hot row.</summary>
     public bool Conditional { get; init; }
+
+    /// <summary>
+    /// BatchNorm in the DCGAN discriminator's inner stages (the reference DCGAN's). Off, the convolutions get biases
+    /// instead: what a gradient penalty wants, since BatchNorm makes each example's output depend on the others.
+    /// </summary>
+    public bool DiscriminatorBatchNorm { get; init; } = true;
+
+    /// <summary>Spectral normalisation of every weight of D (Miyato et al. 2018): each layer at most 1-Lipschitz.</summary>
+    public bool SpectralNorm { get; init; }
 }
 
 /// <summary>Training section of <see cref="GanConfig"/>.</summary>
@@ -87,8 +96,17 @@ public sealed record TrainingConfig
     /// <summary>Discriminator steps per generator step.</summary>
     public int K { get; init; } = 1;
 
-    /// <summary>G's objective.</summary>
+    /// <summary>The game: the paper's (standard), hinge, wasserstein or least_squares.</summary>
+    public GanObjective Objective { get; init; } = GanObjective.Standard;
+
+    /// <summary>G's objective under the standard game (the others define G's loss themselves).</summary>
     public GeneratorLoss GeneratorLoss { get; init; } = GeneratorLoss.NonSaturating;
+
+    /// <summary>A penalty on D's input gradient added to D's loss: none, wgan_gp or r1.</summary>
+    public GradientPenalty GradientPenalty { get; init; } = GradientPenalty.None;
+
+    /// <summary>The penalty's weight: λ of WGAN-GP (10 in the paper), γ of R1.</summary>
+    public float PenaltyWeight { get; init; } = 10f;
 
     /// <summary>Apply D and G updates from the same minibatch together (the reference code's choice).</summary>
     public bool Simultaneous { get; init; }
@@ -139,8 +157,11 @@ public sealed record OptimizerConfig
     /// <summary>The update rule: sgd (momentum, the paper) or adam.</summary>
     public OptimizerKind Kind { get; init; } = OptimizerKind.Sgd;
 
-    /// <summary>Initial learning rate for both players.</summary>
+    /// <summary>Initial learning rate for both players (for G only when <see cref="DiscriminatorLearningRate"/> is set).</summary>
     public float LearningRate { get; init; } = 0.1f;
+
+    /// <summary>D's own initial learning rate (two time-scale updates, Heusel et al. 2017); null = <see cref="LearningRate"/>.</summary>
+    public float? DiscriminatorLearningRate { get; init; }
 
     /// <summary>Learning rate divided by this after every update (1 = constant).</summary>
     public double LrDecayFactor { get; init; } = 1.000004;

@@ -71,7 +71,10 @@ public sealed class GanTrainer
         _algorithm = new AdversarialStep(_models.Generator, _models.Discriminator, _optG, _optD, t.BatchSize, _models.NoiseDim,
             _random[RandomStream.Noise], t.K, t.GeneratorLoss, config.Model.NoisePrior, t.Simultaneous,
             _models.Classes > 0 ? new ClassConditioning(_models.Classes, _random[RandomStream.Labels], t.BatchSize) : null)
-        { SeparateBatches = t.SeparateDiscriminatorBatches };
+        {
+            SeparateBatches = t.SeparateDiscriminatorBatches, Objective = t.Objective, Penalty = t.GradientPenalty, PenaltyWeight = t.PenaltyWeight,
+            PenaltyRng = t.GradientPenalty == GradientPenalty.WganGp ? _random[RandomStream.Penalty] : null, // drawn only when used: other runs save no such stream
+        };
         _realBatch = new Tensor(t.BatchSize, train.Dimension + _models.Classes);
         _labels = new byte[t.BatchSize];
         if (_models.Classes > 0) _imageBatch = new Tensor(t.BatchSize, train.Dimension);

@@ -34,6 +34,7 @@ public static class ModelFactory
             if (m.OutputBiasFromData && pixelMeans is not null) g.InitializeOutputBiasFromMarginals(pixelMeans);
             var d = new MaxoutDiscriminator(dropout, h * w * c, m.DiscriminatorUnits, m.DiscriminatorPieces, m.DiscriminatorInputKeep, m.DiscriminatorHiddenKeep, k);
             d.InitializeUniform(m.DiscriminatorInitRange, init);
+            if (m.SpectralNorm) UseSpectralNorm(d, init);
             return new GanModels(g, d, m.NoiseDim, h, w, c)
             { AveragedGenerator = averaged ? NewGenerator() : null, Classes = k };
         }
@@ -41,11 +42,19 @@ public static class ModelFactory
         // The one-hot label through G's first transposed convolution is a learned b×b×4f map per class added to z's.
         Module NewDcganGenerator() => layout.Generator(gInput, m.Features, c);
         var dg = NewDcganGenerator();
-        var dd = layout.Discriminator(m.Features, c, k);
+        var dd = layout.Discriminator(m.Features, c, k, m.DiscriminatorBatchNorm);
         DcganLayout.Initialize(dg, init);
         DcganLayout.Initialize(dd, init);
+        if (m.SpectralNorm) UseSpectralNorm(dd, init);
         return new GanModels(dg, dd, m.NoiseDim, h, w, c)
         { AveragedGenerator = averaged ? NewDcganGenerator() : null, Classes = k };
+    }
+
+    // Every weight of the network divided by its spectral norm (its power-iteration vectors drawn after the weights).
+    private static void UseSpectralNorm(Module network, Rng rng)
+    {
+        foreach (var layer in Layers(network).Where(l => l is Linear or Maxout or Conv2d)) layer.UseSpectralNorm(rng);
+        static IEnumerable<Module> Layers(Module m) => m.Children.SelectMany(c => Layers(c.Module)).Prepend(m);
     }
 
     /// <summary>
@@ -70,17 +79,23 @@ public static class ModelFactory
         if (m.Architecture.Dcgan() is not { } layout)
         {
             long hidden = m.GeneratorHidden, units = m.DiscriminatorUnits, pieces = m.DiscriminatorPieces;
+            // Spectral normalisation keeps a (rows) and a (columns) vector per weight.
+            long spectral = m.SpectralNorm ? (units * pieces + pixels + k) + (units * pieces + units) + (1 + units) : 0;
             return ((nz + 1) * hidden + (hidden + 1) * hidden + (hidden + 1) * pixels,
-                    (pixels + k + 1) * units * pieces + (units + 1) * units * pieces + units + 1);
+                    (pixels + k + 1) * units * pieces + (units + 1) * units * pieces + units + 1 + spectral);
         }
         // Convolutions have no bias; each BatchNorm holds 4 values a channel (γ, β, running mean and variance).
         long baseArea = (long)layout.BaseSide * layout.BaseSide, width = 4L * m.Features, generator = nz * width * baseArea + 4 * width;
         for (int stage = 1; stage < layout.Stages; stage++, width /= 2) generator += width * (width / 2) * 16 + 4 * (width / 2);
         generator += width * c * 16;
         width = m.Features;
-        long discriminator = (c + k) * width * 16; // a conditional D's label planes enter the first convolution
-        for (int stage = 1; stage < layout.Stages; stage++, width *= 2) discriminator += width * (width * 2) * 16 + 4 * (width * 2);
-        return (generator, discriminator + width * baseArea);
+        // A conditional D's label planes enter the first convolution. Each inner stage adds BatchNorm's 4 values a channel,
+        // or, without it, a bias on every convolution; spectral normalisation a (rows) and a (columns) vector per weight.
+        bool bn = m.DiscriminatorBatchNorm, sn = m.SpectralNorm;
+        long discriminator = (c + k) * width * 16 + (bn ? 0 : width) + (sn ? width + (c + k) * 16 : 0);
+        for (int stage = 1; stage < layout.Stages; stage++, width *= 2)
+            discriminator += width * (width * 2) * 16 + (bn ? 4 : 1) * (width * 2) + (sn ? width * 2 + width * 16 : 0);
+        return (generator, discriminator + width * baseArea + (bn ? 0 : 1) + (sn ? 1 + width * baseArea : 0));
     }
 
     /// <summary>
@@ -109,7 +124,8 @@ public static class ModelFactory
         var o = config.Optimizer;
         int k = config.Training.K;
         var (updatesPerIteration, batchesPerUpdate) = player == Player.Discriminator ? (k, 1) : (1, k);
-        var rate = new ExponentialDecay(o.LearningRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep * updatesPerIteration, p.Factor)))
+        float initialRate = player == Player.Discriminator ? o.DiscriminatorLearningRate ?? o.LearningRate : o.LearningRate;
+        var rate = new ExponentialDecay(initialRate, o.LrDecayFactor, o.LrFloor, o.LrAnneal.Select(p => (p.FromStep * updatesPerIteration, p.Factor)))
             .HeldFor(updatesPerIteration);
         var momentum = new LinearRamp(o.MomentumStart, o.MomentumEnd, o.MomentumRampStartEpoch, o.MomentumRampEndEpoch)
             .InUnits(batchesPerUpdate, batchesPerEpoch).HeldFor(updatesPerIteration);

@@ -18,7 +18,54 @@ public static class Presets
         ("mnist-cgan", "conditional mnist-paper (paper §7): the class as a one-hot input beside z for G and beside x for D (its first maxout layer); uniform noise, Adam 2e-4", ConditionalMlp("mnist", "mnist-cgan")),
         ("fashion-mnist-cgan", "the conditional paper networks on Fashion-MNIST; uniform noise, Adam 2e-4", ConditionalMlp("fashion-mnist", "fashion-mnist-cgan")),
         ("mnist-cdcgan", "conditional mnist-dcgan: one-hot class into G's first transposed convolution, as 10 constant planes beside D's image", Conditional(Dcgan("mnist"), "mnist-cdcgan")),
+        ("mnist-dcgan-r1", "mnist-dcgan (non-saturating) with the R1 penalty on real data, γ = 10 (Mescheder et al. 2018)", DcganR1("mnist")),
+        ("fashion-mnist-dcgan-r1", "the same on Fashion-MNIST", DcganR1("fashion-mnist")),
+        ("mnist-dcgan-hinge-sn", "DCGAN-28 with the hinge loss and spectral normalisation in D instead of BatchNorm (Miyato et al. 2018), Adam β=(0.5, 0.999)", DcganHingeSn("mnist")),
+        ("fashion-mnist-dcgan-hinge-sn", "the same on Fashion-MNIST", DcganHingeSn("fashion-mnist")),
+        ("mnist-dcgan-wgangp", "DCGAN-28 critic without BatchNorm, WGAN-GP (Gulrajani et al. 2017): λ = 10, n_critic = 5, Adam 1e-4 β=(0, 0.9)", DcganWganGp("mnist")),
+        ("fashion-mnist-dcgan-wgangp", "the same on Fashion-MNIST", DcganWganGp("fashion-mnist")),
+        ("mnist-dcgan-lsgan", "mnist-dcgan with the least-squares objective (Mao et al. 2017)", DcganLeastSquares("mnist")),
     ];
+
+    private static GanConfig Named(GanConfig config, string name) => config with { Preset = name };
+
+    private static GanConfig DcganLeastSquares(string dataset)
+    {
+        var c = Named(Dcgan(dataset), dataset + "-dcgan-lsgan");
+        return c with { Training = c.Training with { Objective = GanObjective.LeastSquares } };
+    }
+
+    // R1 regularises D only where the data is (γ/2·E‖∇D(x)‖²), which Mescheder et al. show makes the game locally
+    // convergent; the DCGAN's networks and Adam otherwise unchanged.
+    private static GanConfig DcganR1(string dataset)
+    {
+        var c = Named(Dcgan(dataset), dataset + "-dcgan-r1");
+        return c with { Training = c.Training with { GradientPenalty = GradientPenalty.R1, PenaltyWeight = 10f } };
+    }
+
+    // Spectral normalisation bounds each layer of D; it replaces D's BatchNorm, as in the SN-GAN paper's CNN.
+    private static GanConfig DcganHingeSn(string dataset)
+    {
+        var c = Named(Dcgan(dataset), dataset + "-dcgan-hinge-sn");
+        return c with
+        {
+            Model = c.Model with { SpectralNorm = true, DiscriminatorBatchNorm = false },
+            Training = c.Training with { Objective = GanObjective.Hinge },
+        };
+    }
+
+    // Gulrajani et al.'s recipe: the critic has no BatchNorm (the penalty is per example), five critic steps per G step,
+    // Adam with β1 = 0 and β2 = 0.9 at 1e-4.
+    private static GanConfig DcganWganGp(string dataset)
+    {
+        var c = Named(Dcgan(dataset), dataset + "-dcgan-wgangp");
+        return c with
+        {
+            Model = c.Model with { DiscriminatorBatchNorm = false },
+            Training = c.Training with { Objective = GanObjective.Wasserstein, GradientPenalty = GradientPenalty.WganGp, PenaltyWeight = 10f, K = 5 },
+            Optimizer = c.Optimizer with { LearningRate = 1e-4f, Beta1 = 0f, Beta2 = 0.9f },
+        };
+    }
 
     // The paper's networks with the class, trained with DCGAN's Adam (2e-4, β1 0.5, constant) and uniform noise. With
     // the paper's SGD schedule the conditional pair collapsed: seed 1 to one image in its first epoch with Gaussian noise
