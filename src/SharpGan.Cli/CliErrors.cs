@@ -96,6 +96,30 @@ internal static partial class CliErrors
         return option;
     }
 
+    /// <summary>
+    /// An enum option spelled as the config files spell it, with hyphens (`--objective least-squares`, `--penalty wgan-gp`;
+    /// underscores accepted too): anything else is a one-line parse error naming the choices.
+    /// </summary>
+    public static Option<T> KebabEnum<T>(string name, string description, T defaultValue) where T : struct, Enum
+    {
+        string Spell(T value) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+        var choices = Enum.GetValues<T>().ToDictionary(Spell);
+        var option = new Option<T>(name)
+        {
+            Description = $"{description} ({string.Join(", ", choices.Keys)}; default {Spell(defaultValue)})",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                string given = result.Tokens.Count > 0 ? result.Tokens[0].Value.Replace('_', '-').ToLowerInvariant() : "";
+                if (choices.TryGetValue(given, out T value)) return value;
+                result.AddError($"{name} must be one of {string.Join(", ", choices.Keys)}; got '{(result.Tokens.Count > 0 ? result.Tokens[0].Value : "")}'");
+                return defaultValue;
+            },
+        };
+        option.CompletionSources.Add([.. choices.Keys]);
+        return option;
+    }
+
     /// <summary>Restricts a string option to <paramref name="choices"/>: anything else is a one-line parse error naming them.</summary>
     public static Option<T> OneOf<T>(this Option<T> option, params string[] choices)
     {

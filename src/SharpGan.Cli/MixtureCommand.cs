@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SharpGan.Experiments;
+using SharpGan.Gan;
 
 namespace SharpGan.Cli;
 
@@ -13,11 +14,16 @@ internal static class MixtureCommand
     private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Training iterations" }.InRange(1, 1000000);
     private static readonly Option<long> Seed = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print the coverage metrics as JSON" };
+    private static readonly Option<GanObjective> Objective = CliErrors.KebabEnum("--objective", "The game: the paper's or a later one", GanObjective.Standard);
+    private static readonly Option<GradientPenalty> Penalty = CliErrors.KebabEnum("--penalty", "A penalty on D's input gradient", GradientPenalty.None);
+    private static readonly Option<float> PenaltyWeight = new Option<float>("--penalty-weight") { Description = "λ of WGAN-GP, γ of R1", DefaultValueFactory = _ => 1f }.InRange(0f, 1e4f);
+    private static readonly Option<int> K = new Option<int>("--k") { Description = "D steps per iteration (5 is WGAN-GP's n_critic)", DefaultValueFactory = _ => 1 }.InRange(1, 100);
+    private static readonly Option<bool> SpectralNorm = new("--spectral-norm") { Description = "Spectrally normalise D's weights" };
 
     public static Command Create()
     {
         var command = new Command("mixture", "GAN on a 2-D Gaussian mixture: scatter plots and mode coverage (modes covered, quality, KL to uniform).");
-        foreach (var o in new Option[] { Layout, Out, GeneratorSteps, Steps, Seed, Json }) command.Options.Add(o);
+        foreach (var o in new Option[] { Layout, Out, GeneratorSteps, Steps, Seed, K, Objective, Penalty, PenaltyWeight, SpectralNorm, Json }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -31,6 +37,11 @@ internal static class MixtureCommand
             GeneratorSteps = parse.GetValue(GeneratorSteps),
             Steps = parse.GetValue(Steps) ?? defaults.Steps,
             Seed = parse.GetValue(Seed),
+            K = parse.GetValue(K),
+            Objective = parse.GetValue(Objective),
+            Penalty = parse.GetValue(Penalty),
+            PenaltyWeight = parse.GetValue(PenaltyWeight),
+            SpectralNorm = parse.GetValue(SpectralNorm),
         };
         string dir = OutputFile.Folder(parse.GetValue(Out)!);
         var c = MixtureRun.Run(options, dir);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using SharpGan.Gan;
 using SharpGan.Lab;
 using SharpGan.Web;
 using Xunit;
@@ -41,6 +42,24 @@ public class LabTests
         game.Apply(game.Settings with { K = 3, GeneratorSteps = 2 });
         game.Iterate();
         Assert.Equal((1, 4, 3), (game.Iterations, game.DiscriminatorSteps, game.GeneratorSteps));
+    }
+
+    [Fact]
+    public void TheLabPlaysTheLaterObjectivesToo()
+    {
+        // WGAN-GP live: the critic's scores are not probabilities, so the heat map shows them scaled to [0, 1], and a
+        // change of objective or penalty takes effect without a reset.
+        var game = new LabGame(new LabSettings { Objective = GanObjective.Wasserstein, Penalty = GradientPenalty.WganGp, PenaltyWeight = 1, Seed = 2 });
+        for (int i = 0; i < 30; i++) game.Iterate();
+        var f = game.Frame(1);
+        Assert.All(f.Heat, d => Assert.InRange(d, 0f, 1f));
+        Assert.Equal(0f, f.Heat.Min());
+        Assert.Equal(1f, f.Heat.Max());
+        Assert.True(float.IsFinite(f.DiscriminatorLoss) && f.GeneratorLoss is { } g && float.IsFinite(g));
+        game.Apply(game.Settings with { Objective = GanObjective.Hinge, Penalty = GradientPenalty.R1 });
+        game.Iterate();
+        Assert.Equal(31, game.Iterations);
+        Assert.Throws<ArgumentException>(() => game.Apply(game.Settings with { PenaltyWeight = 1000 }));
     }
 
     [Fact]

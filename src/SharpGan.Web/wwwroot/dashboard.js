@@ -51,8 +51,12 @@ function show(s) {
   slider.max = Math.max(0, s.samples.length - 1);
   if (followLatest) { slider.value = slider.max; showGrid(s.samples.length - 1); }
   const x = s.series.step;
-  chart(document.getElementById("losses"), [{ x, y: s.series.dLoss, colour: "#1f6feb" }, { x, y: s.series.gLoss, colour: "#d4731a" }], { min: 0, title: "D loss, G loss" });
-  chart(document.getElementById("outputs"), [{ x, y: s.series.dReal, colour: "#1f6feb" }, { x, y: s.series.dFake, colour: "#bf3989" }], { min: 0, max: 1, title: "mean D(x), mean D(G(z))" });
+  // The paper's game: cross-entropy losses ≥ 0 and D outputs in [0, 1]. WGAN and hinge runs have losses of either sign and raw scores.
+  const probabilities = [...s.series.dReal, ...s.series.dFake].every(v => v >= 0 && v <= 1);
+  const nonNegative = [...s.series.dLoss, ...s.series.gLoss].every(v => v >= 0);
+  chart(document.getElementById("losses"), [{ x, y: s.series.dLoss, colour: "#1f6feb" }, { x, y: s.series.gLoss, colour: "#d4731a" }], { min: nonNegative ? 0 : null, title: "D loss, G loss" });
+  chart(document.getElementById("outputs"), [{ x, y: s.series.dReal, colour: "#1f6feb" }, { x, y: s.series.dFake, colour: "#bf3989" }],
+    probabilities ? { min: 0, max: 1, title: "mean D(x), mean D(G(z))" } : { title: "mean D score on real (blue) and generated (pink)" });
   const q = s.quality;
   if (q.step.length > 0) {
     const fdMax = Math.max(...q.fd.filter(v => v !== null), 1e-9);

@@ -38,6 +38,18 @@ public sealed record MixtureOptions
     /// <summary>Seed.</summary>
     public long Seed { get; init; } = 1;
 
+    /// <summary>The game (the paper's by default).</summary>
+    public GanObjective Objective { get; init; } = GanObjective.Standard;
+
+    /// <summary>A penalty on D's input gradient (none by default).</summary>
+    public GradientPenalty Penalty { get; init; } = GradientPenalty.None;
+
+    /// <summary>The penalty's weight (λ of WGAN-GP, γ of R1).</summary>
+    public float PenaltyWeight { get; init; } = 1f;
+
+    /// <summary>Spectral normalisation of D's weights.</summary>
+    public bool SpectralNorm { get; init; }
+
     /// <summary>Throws naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -45,6 +57,9 @@ public sealed record MixtureOptions
         foreach (var (name, v) in new[] { (nameof(GeneratorSteps), GeneratorSteps), (nameof(K), K), (nameof(Steps), Steps), (nameof(BatchSize), BatchSize), (nameof(Hidden), Hidden), (nameof(NoiseDim), NoiseDim) })
             if (v <= 0) throw new ArgumentOutOfRangeException(name, v, $"{name} must be positive");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be positive");
+        if (!(PenaltyWeight >= 0)) throw new ArgumentOutOfRangeException(nameof(PenaltyWeight), PenaltyWeight, "penalty weight must be ≥ 0");
+        if (!Enum.IsDefined(Objective)) throw new ArgumentOutOfRangeException(nameof(Objective), Objective, "unknown objective");
+        if (!Enum.IsDefined(Penalty)) throw new ArgumentOutOfRangeException(nameof(Penalty), Penalty, "unknown penalty");
     }
 }
 
@@ -69,11 +84,17 @@ public sealed class MixtureExperiment
         var random = new RandomStreams(options.Seed);
         var init = random[RandomStream.Init];
         (_g, _d) = Networks(options.NoiseDim, options.Hidden, init);
+        if (options.SpectralNorm)
+            foreach (var layer in _d.Layers) layer.UseSpectralNorm(init);
         var optG = new Adam(_g.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         var optD = new Adam(_d.NamedParameters(), options.LearningRate, 0.5f, 0.999f);
         _dataRng = random[RandomStream.Data];
         _real = new Tensor(options.BatchSize, 2);
-        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, random[RandomStream.Noise], options.K);
+        _step = new AdversarialStep(_g, _d, optG, optD, options.BatchSize, options.NoiseDim, random[RandomStream.Noise], options.K)
+        {
+            Objective = options.Objective, Penalty = options.Penalty, PenaltyWeight = options.PenaltyWeight,
+            PenaltyRng = options.Penalty == GradientPenalty.WganGp ? random[RandomStream.Penalty] : null,
+        };
     }
 
     /// <summary>

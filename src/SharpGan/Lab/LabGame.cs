@@ -27,7 +27,7 @@ public sealed class LabGame : ILabGame<LabFrame>
     private Sequential _g = null!, _d = null!;
     private Optimizer _optG = null!, _optD = null!;
     private AdversarialStep _step = null!;
-    private Rng _dataRng = null!, _noiseRng = null!;
+    private Rng _dataRng = null!, _noiseRng = null!, _penaltyRng = null!;
     private Tensor _real = null!, _shownNoise = null!;
     private GaussianMixture2D? _mixture;
     private StepStats _lastD;
@@ -73,7 +73,8 @@ public sealed class LabGame : ILabGame<LabFrame>
         _mixture = Mixture();
         (_optG, _optD) = (Optimizer(_g, Settings.GeneratorLearningRate), Optimizer(_d, Settings.DiscriminatorLearningRate));
         _real = new Tensor(Settings.BatchSize, 2);
-        _step = new AdversarialStep(_g, _d, _optG, _optD, Settings.BatchSize, Settings.NoiseDim, _noiseRng, 1, Settings.Loss, Settings.Prior);
+        _penaltyRng = random[RandomStream.Penalty];
+        _step = NewStep(Settings);
         // The points the page shows come from one fixed z set, so between frames they move only because G moved.
         _shownNoise = new Tensor(CoveragePoints, Settings.NoiseDim);
         Settings.Prior.Fill(_shownNoise.Data, random[RandomStream.SampleNoise]);
@@ -100,13 +101,19 @@ public sealed class LabGame : ILabGame<LabFrame>
             (_optG, _optD) = (Optimizer(_g, next.GeneratorLearningRate), Optimizer(_d, next.DiscriminatorLearningRate));
         _optG.LearningRateSchedule = Schedule.Constant(next.GeneratorLearningRate);
         _optD.LearningRateSchedule = Schedule.Constant(next.DiscriminatorLearningRate);
-        if (next.Loss != before.Loss || next.Prior != before.Prior || next.BatchSize != before.BatchSize || next.Optimizer != before.Optimizer)
+        if (next.Loss != before.Loss || next.Prior != before.Prior || next.BatchSize != before.BatchSize || next.Optimizer != before.Optimizer
+            || next.Objective != before.Objective || next.Penalty != before.Penalty || next.PenaltyWeight != before.PenaltyWeight)
         {
             // The step's noise stream continues: a settings change is not a reset.
             _real = new Tensor(next.BatchSize, 2);
-            _step = new AdversarialStep(_g, _d, _optG, _optD, next.BatchSize, next.NoiseDim, _noiseRng, 1, next.Loss, next.Prior);
+            _step = NewStep(next);
         }
     }
+
+    private AdversarialStep NewStep(LabSettings s) => new(_g, _d, _optG, _optD, s.BatchSize, s.NoiseDim, _noiseRng, 1, s.Loss, s.Prior)
+    {
+        Objective = s.Objective, Penalty = s.Penalty, PenaltyWeight = (float)s.PenaltyWeight, PenaltyRng = _penaltyRng,
+    };
 
     /// <summary>Adds a data point at (x, y) (clamped to the view); the data becomes "drawn" (a new game) if it was not.</summary>
     public void AddPoint(double x, double y)
@@ -208,7 +215,14 @@ public sealed class LabGame : ILabGame<LabFrame>
             }
         var logits = _d.Forward(grid).Data;
         var heat = new float[logits.Length];
-        for (int i = 0; i < heat.Length; i++) heat[i] = MathF.Round(1f / (1f + MathF.Exp(-logits[i])), 3);
+        if (Settings.Objective == GanObjective.Standard)
+            for (int i = 0; i < heat.Length; i++) heat[i] = MathF.Round(1f / (1f + MathF.Exp(-logits[i])), 3);
+        else
+        {
+            // A score, not a probability: shown scaled to this view's lowest (0) and highest (1) value.
+            float low = logits.Min(), range = Math.Max(logits.Max() - low, 1e-6f);
+            for (int i = 0; i < heat.Length; i++) heat[i] = MathF.Round((logits[i] - low) / range, 3);
+        }
         return heat;
     }
 
@@ -221,7 +235,7 @@ public sealed class LabGame : ILabGame<LabFrame>
         var tape = new Tape();
         using (tape.Begin())
         using (_d.Freeze())
-            tape.Backward(GanLosses.Generator(_d.Forward(x), Settings.Loss));
+            tape.Backward(GanLosses.Generator(Settings.Objective, _d.Forward(x), Settings.Loss));
         var arrows = new float[2 * points.Length];
         for (int i = 0; i < points.Length / 2; i++)
         {

@@ -29,6 +29,15 @@ public sealed record LabSettings
     /// <summary>G's objective.</summary>
     public GeneratorLoss Loss { get; init; } = GeneratorLoss.NonSaturating;
 
+    /// <summary>The game: the paper's (standard) or hinge, wasserstein, least_squares.</summary>
+    public GanObjective Objective { get; init; } = GanObjective.Standard;
+
+    /// <summary>A penalty on D's input gradient: none, r1 or wgan_gp.</summary>
+    public GradientPenalty Penalty { get; init; } = GradientPenalty.None;
+
+    /// <summary>The penalty's weight (γ of R1, λ of WGAN-GP).</summary>
+    public double PenaltyWeight { get; init; } = 1;
+
     /// <summary>p_z.</summary>
     public NoisePrior Prior { get; init; } = NoisePrior.Gaussian;
 
@@ -60,6 +69,9 @@ public sealed record LabSettings
         if (!Optimizers.Contains(Optimizer)) throw new ArgumentException($"optimizer '{Optimizer}' is not one of {string.Join(", ", Optimizers)}");
         if (!Enum.IsDefined(Loss)) throw new ArgumentException($"loss {(int)Loss} is not a generator loss");
         if (!Enum.IsDefined(Prior)) throw new ArgumentException($"prior {(int)Prior} is not a noise prior");
+        if (!Enum.IsDefined(Objective)) throw new ArgumentException($"objective {(int)Objective} is not an objective");
+        if (!Enum.IsDefined(Penalty)) throw new ArgumentException($"penalty {(int)Penalty} is not a gradient penalty");
+        Check(nameof(PenaltyWeight), PenaltyWeight, 0, 100);
         Check(nameof(K), K, 1, 20);
         Check(nameof(GeneratorSteps), GeneratorSteps, 1, 20);
         Check(nameof(NoiseDim), NoiseDim, 1, 16);

@@ -123,14 +123,18 @@ public sealed class MetricsLog
         var measured = _rows.Where(r => r.Quality is not null).ToList();
         List<(double, double)> Quality(Func<SampleQuality, double?> f) =>
             measured.Where(r => f(r.Quality!) is not null).Select(r => (r.Epoch, f(r.Quality!)!.Value)).ToList();
+        // The paper's game has cross-entropy losses (≥ 0, ln 2 at its equilibrium) and D outputs in [0, 1]; the later
+        // objectives (WGAN, hinge) have losses of either sign and raw scores, so their axes are left open.
+        bool probabilities = _rows.All(r => r.DReal is >= 0 and <= 1 && r.DFake is >= 0 and <= 1);
+        bool crossEntropy = probabilities && _rows.All(r => r.DLoss >= 0 && r.GLoss >= 0);
+        ChartSeries[] losses = [new ChartSeries("D loss", "#1f77b4", Series(r => r.DLoss)), new ChartSeries("G loss", "#d62728", Series(r => r.GLoss))];
+        ChartSeries[] outputs = [new ChartSeries("D(x)", "#2ca02c", Series(r => r.DReal)), new ChartSeries("D(G(z))", "#ff7f0e", Series(r => r.DFake))];
         var panels = new List<ChartPanel>
         {
-            new ChartPanel("Losses", "loss",
-                [new ChartSeries("D loss", "#1f77b4", Series(r => r.DLoss)), new ChartSeries("G loss", "#d62728", Series(r => r.GLoss))],
-                [(Math.Log(2), "ln 2")]) { Possible = (0, double.PositiveInfinity) },
-            new ChartPanel("Discriminator outputs", "mean D",
-                [new ChartSeries("D(x)", "#2ca02c", Series(r => r.DReal)), new ChartSeries("D(G(z))", "#ff7f0e", Series(r => r.DFake))],
-                [(0.5, "1/2")]) { Possible = (0, 1) },
+            crossEntropy ? new ChartPanel("Losses", "loss", losses, [(Math.Log(2), "ln 2")]) { Possible = (0, double.PositiveInfinity) }
+                         : new ChartPanel("Losses", "loss", losses, [(0, "0")]),
+            probabilities ? new ChartPanel("Discriminator outputs", "mean D", outputs, [(0.5, "1/2")]) { Possible = (0, 1) }
+                          : new ChartPanel("Discriminator scores (raw outputs)", "mean D", outputs, [(0, "0")]),
         };
         if (measured.Count > 0)
         {
