@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SharpGan.Web;
 using SharpGan.Data;
+using SharpGan.Distributed;
 using SharpGan.Evaluation;
 using SharpGan.IO;
 using SharpGan.Training;
@@ -53,6 +54,30 @@ internal static class TrainCommand
     }
 
     private static int Execute(ParseResult parse)
+    {
+        // Under mpirun (or srun) several processes train one model together; alone, this is the group of one.
+        ProcessGroup group;
+        try { group = ProcessGroup.FromEnvironment(); }
+        catch (MpiException e) { throw new UserError(e.Message); }
+        using (group)
+        {
+            if (group.Size == 1) return Execute(parse, group);
+            if (!group.IsRoot) Console.SetOut(TextWriter.Null); // rank 0 speaks for the job; every rank may still report an error
+            try
+            {
+                return Execute(parse, group);
+            }
+            catch (Exception e)
+            {
+                // The others may be waiting in a collective for this one: end the whole job, with this line saying why.
+                int code = Guard.Report(e, $"rank {group.Rank} of {group.Size}: ");
+                group.Abort(code);
+                return code;
+            }
+        }
+    }
+
+    private static int Execute(ParseResult parse, ProcessGroup group)
     {
         if (parse.GetValue(Threads) is { } threads)
         {
@@ -115,23 +140,28 @@ internal static class TrainCommand
         }
         var probe = config.Training.EvalEvery > 0 ? QualityProbe(config, parse.GetValue(ClassifierFile), locator) : null;
 
-        // One writer per run: taken before anything in the folder changes, held until training ends.
-        using var runLock = WritableRunLock(run);
-        if (checkpoint is null && run.HoldsRun && !parse.GetValue(Force)) // another process may have started this run since the check above
-            throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
-        if (checkpoint is not null && run.LatestCheckpoint() != checkpoint.Path)
-            throw new UserError($"{run.Root} gained a newer checkpoint while this command started; run it again to resume from that one");
-        if (run.RemoveTemporaryFiles() is > 0 and var removed)
-            Console.Error.WriteLine($"removed {removed} temporary file(s) an interrupted writer left in {run.Root}");
-        if (checkpoint is null && run.HoldsRun) run.Clear();
+        // One writer per run: taken before anything in the folder changes, held until training ends. In a data-parallel
+        // job rank 0 is that writer; the other ranks only read the checkpoint they resume from.
+        using var runLock = group.IsRoot ? WritableRunLock(run) : null;
+        if (group.IsRoot)
+        {
+            if (checkpoint is null && run.HoldsRun && !parse.GetValue(Force)) // another process may have started this run since the check above
+                throw new UserError($"{run.Root} already holds a run; continue it with --resume {run.Root}, or pass --force to replace it");
+            if (checkpoint is not null && run.LatestCheckpoint() != checkpoint.Path)
+                throw new UserError($"{run.Root} gained a newer checkpoint while this command started; run it again to resume from that one");
+            if (run.RemoveTemporaryFiles() is > 0 and var removed)
+                Console.Error.WriteLine($"removed {removed} temporary file(s) an interrupted writer left in {run.Root}");
+            if (checkpoint is null && run.HoldsRun) run.Clear();
+        }
         // The trainer first: it restores the checkpoint and reads metrics.csv, and either may refuse a damaged file
         // before config.json is touched.
-        var trainer = new GanTrainer(config, train, run, checkpoint) { QualityProbe = probe };
-        AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
+        var trainer = new GanTrainer(config, train, run, checkpoint, group) { QualityProbe = group.IsRoot ? probe : null };
+        if (group.IsRoot) AtomicFile.WriteAllText(run.ConfigPath, ConfigIo.ToJson(config));
         Console.WriteLine($"{(checkpoint is null ? "training" : $"resuming at step {trainer.Step}")} {config.Preset} on {config.Dataset} ({train.Count} images, {trainer.IterationsPerEpoch} iterations/epoch) → {run.Root}");
+        if (group.Size > 1) Console.WriteLine($"data-parallel: {group.Description}; each minibatch of {config.Training.BatchSize} split over them");
         TrainResult result;
         // The dashboard reads the run folder the trainer writes; it never touches the trainer, so a slow page cannot slow it.
-        var dashboard = parse.GetValue(Serve) is { } port
+        var dashboard = group.IsRoot && parse.GetValue(Serve) is { } port
             ? DashboardServer.StartAsync(WatchCommand.Address("127.0.0.1", port), run).GetAwaiter().GetResult() : null;
         if (dashboard is not null) Console.WriteLine($"dashboard: {dashboard.Url}");
         try

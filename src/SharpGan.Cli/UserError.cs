@@ -17,23 +17,33 @@ internal static class Guard
         {
             return body();
         }
-        catch (Exception e) when (e is UserError or ConfigException or RunInUseException or InvalidDataException or DatasetNotFoundException
-                                       or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (Environment.GetEnvironmentVariable("SHARPGAN_DEBUG") != "1" || IsUsageError(e) || e is IOException)
         {
-            Console.Error.WriteLine("error: " + OneLine(e.Message));
-            return UsageError;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine("error: " + OneLine(e.Message));
-            return 1;
-        }
-        catch (Exception e) when (Environment.GetEnvironmentVariable("SHARPGAN_DEBUG") != "1")
-        {
-            Console.Error.WriteLine($"error: internal failure: {e.GetType().Name}: {OneLine(e.Message)} (set SHARPGAN_DEBUG=1 for the stack trace)");
-            return 1;
+            return Report(e);
         }
     }
+
+    /// <summary>Prints <paramref name="e"/> as one line on stderr (after <paramref name="prefix"/>) and returns its exit code.</summary>
+    public static int Report(Exception e, string prefix = "")
+    {
+        if (IsUsageError(e))
+        {
+            Console.Error.WriteLine($"error: {prefix}{OneLine(e.Message)}");
+            return UsageError;
+        }
+        if (e is IOException)
+        {
+            Console.Error.WriteLine($"error: {prefix}{OneLine(e.Message)}");
+            return 1;
+        }
+        Console.Error.WriteLine(Environment.GetEnvironmentVariable("SHARPGAN_DEBUG") == "1"
+            ? $"error: {prefix}{e}"
+            : $"error: {prefix}internal failure: {e.GetType().Name}: {OneLine(e.Message)} (set SHARPGAN_DEBUG=1 for the stack trace)");
+        return 1;
+    }
+
+    private static bool IsUsageError(Exception e) => e is UserError or ConfigException or RunInUseException or InvalidDataException or DatasetNotFoundException
+        or ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 }

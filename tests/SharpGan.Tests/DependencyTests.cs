@@ -13,20 +13,21 @@ public partial class DependencyTests
     // The engine (Tensors → Autograd → Nn → Optim), the architectures (Models), Algorithm 1 (Gan), model export (Export), the trainer with its
     // config, checkpoints and run folder (Training), the measurements of a trained GAN (Evaluation) and the paper's toy
     // experiments (Experiments), the interactive 2-D game of `sharpgan lab` (Lab), each on those before it; file formats (IO), datasets (Data) and pictures (Imaging)
-    // are leaves that know no GAN types.
+    // and the MPI binding (Distributed) are leaves that know no GAN types.
     private static readonly string[] Engine = ["Tensors", "Autograd", "Nn", "Optim"];
-    private static readonly string[] Leaves = ["IO", "Data", "Imaging"];
+    private static readonly string[] Leaves = ["IO", "Data", "Imaging", "Distributed"];
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["Tensors"] = [],
         ["IO"] = ["Tensors"],
         ["Data"] = ["Tensors", "IO"],
         ["Imaging"] = ["Tensors", "IO"],
+        ["Distributed"] = [],
         ["Autograd"] = ["Tensors"],
         ["Nn"] = ["Tensors", "Autograd"],
         ["Optim"] = ["Tensors", "Autograd", "Nn"],
         ["Models"] = Engine,
-        ["Gan"] = [.. Engine, "Models"],
+        ["Gan"] = [.. Engine, "Models", "Distributed"],
         ["Export"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Training"] = [.. Engine, .. Leaves, "Models", "Gan"],
         ["Evaluation"] = [.. Engine, .. Leaves, "Models", "Gan", "Training"],

@@ -133,7 +133,8 @@ public class ObjectiveTests : IDisposable
             optimizer.ZeroGrad();
             using (tape.Begin(secondOrder: true))
             {
-                var p = GanLosses.WassersteinGradientPenalty(tape, models.Discriminator, real, fake, rng, 1f, 784);
+                float[] mixing = [.. Enumerable.Range(0, 16).Select(_ => rng.NextFloat())];
+                var p = GanLosses.WassersteinGradientPenalty(tape, models.Discriminator, real, fake, mixing, 1f, 784);
                 tape.Backward(p);
                 return p.Item();
             }

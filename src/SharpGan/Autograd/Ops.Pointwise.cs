@@ -142,7 +142,14 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(rng);
         if (keepProbability == 1f) return x;
         float[] mask = TensorArena.RentFloats(x.Length);
-        rng.FillBernoulli(mask.AsSpan(0, x.Length), keepProbability, 1f / keepProbability);
+        // Data-parallel: masks are drawn for the whole global batch and this process keeps its rows' (RowShard).
+        if (RowShard.Current is { } shard)
+        {
+            if (x.Shape.Length == 0 || x.Shape[0] != shard.LocalRows)
+                throw new InvalidOperationException($"dropout on [{Shapes.Format(x.Shape)}] inside a row shard of {shard.LocalRows} rows");
+            shard.FillBernoulli(rng, mask.AsSpan(0, x.Length), x.RowLength, keepProbability, 1f / keepProbability);
+        }
+        else rng.FillBernoulli(mask.AsSpan(0, x.Length), keepProbability, 1f / keepProbability);
         return ApplyMask(x, mask);
     }
 

@@ -84,14 +84,14 @@ internal sealed class MpiProcessGroup : ProcessGroup
         Description = $"{Size} processes over {_mpi.LibraryVersion()} ({_mpi.Path}, {_mpi.Family})";
     }
 
-    // SHARPGAN_MPI_LIBRARY first; then the library of the launcher's family: Open MPI sets OMPI_*, the MPICH family does not.
+    // SHARPGAN_MPI_LIBRARY alone when set (the user's choice is not second-guessed); else the library of the launcher's
+    // family: Open MPI sets OMPI_* variables, the MPICH family (MPICH, Intel MPI, MVAPICH, Cray MPICH) does not.
     private static List<string> Candidates()
     {
-        var names = new List<string>();
-        if (Environment.GetEnvironmentVariable("SHARPGAN_MPI_LIBRARY") is { Length: > 0 } chosen) names.Add(chosen);
-        if (Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null) names.AddRange(["libmpi.so.40", "libmpi.so"]);
-        else names.AddRange(["libmpich.so.12", "libmpi.so.12", "libmpi.so"]);
-        return names;
+        if (Environment.GetEnvironmentVariable("SHARPGAN_MPI_LIBRARY") is { Length: > 0 } chosen) return [chosen];
+        return Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null
+            ? ["libmpi.so.40", "libmpi.so"]
+            : ["libmpich.so.12", "libmpi.so.12", "libmpi.so"];
     }
 
     public override int Rank { get; }

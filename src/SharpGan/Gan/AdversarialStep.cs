@@ -27,7 +27,9 @@ public sealed class AdversarialStep
     private readonly Rng _noiseRng;
     private readonly int _batch;
     private readonly Tape _tape = new();
-    private readonly Tensor _noise, _targets;
+    private readonly Tensor _noise;
+    private Tensor? _targets;
+    private float[] _mixing = [];
     private readonly Tensor? _latent;
 
     /// <summary>Discriminator steps per generator step (the paper: 1).</summary>
@@ -60,6 +62,15 @@ public sealed class AdversarialStep
     /// <summary>Draws WGAN-GP's mixing weights ε; required with <see cref="GradientPenalty.WganGp"/>.</summary>
     public Rng? PenaltyRng { get; init; }
 
+    /// <summary>
+    /// Shares every step with the other processes of a data-parallel group (<see cref="DataParallel"/>): this process
+    /// computes its block of each global batch, and gradients are summed before each update. Null: one process.
+    /// </summary>
+    public DataParallel? Parallel { get; init; }
+
+    // The rows this process computes of each global batch of m.
+    private int LocalBatch => Parallel?.Count ?? _batch;
+
     /// <summary>Wires the step. <paramref name="noiseRng"/> draws every z, so a restored Rng replays the same noise.</summary>
     public AdversarialStep(Module generator, Module discriminator, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer,
         int batchSize, int noiseDim, Rng noiseRng, int k = 1, GeneratorLoss loss = GeneratorLoss.NonSaturating,
@@ -75,8 +86,15 @@ public sealed class AdversarialStep
         // A conditional G reads (m, noise_dim + K): the noise is drawn into its own buffer and copied beside the labels.
         _noise = new Tensor(batchSize, noiseDim + (conditioning?.Classes ?? 0));
         if (conditioning is not null) _latent = new Tensor(batchSize, noiseDim);
-        _targets = new Tensor(2 * batchSize, 1);
-        Array.Fill(_targets.Data, 1f, 0, batchSize); // rows [0, m) real → 1, rows [m, 2m) fake → 0
+    }
+
+    // D's targets for this process's real rows then its fake rows: 1 for [0, n), 0 for [n, 2n).
+    private Tensor Targets()
+    {
+        if (_targets is not null) return _targets;
+        _targets = new Tensor(2 * LocalBatch, 1);
+        Array.Fill(_targets.Data, 1f, 0, LocalBatch);
+        return _targets;
     }
 
     /// <summary>
@@ -92,12 +110,22 @@ public sealed class AdversarialStep
             var both = DiscriminatorGradients(real, z) with { GeneratorLoss = GeneratorGradients(z) };
             _optD.Step();
             _optG.Step();
+            SyncRunningStatistics();
             return both;
         }
         StepStats stats = default;
         for (int step = 0; step < K; step++)                 // for k steps:
             stats = DiscriminatorStep(nextRealBatch());        //   update D on m real and m generated examples
-        return stats with { GeneratorLoss = GeneratorStep(NextNoise()) }; // update G on m fresh noise samples
+        stats = stats with { GeneratorLoss = GeneratorStep(NextNoise()) }; // update G on m fresh noise samples
+        SyncRunningStatistics();
+        return stats;
+    }
+
+    // Data-parallel: every process ends the iteration with the same BatchNorm running statistics.
+    private void SyncRunningStatistics()
+    {
+        Parallel?.AverageRunningStatistics(_g);
+        Parallel?.AverageRunningStatistics(_d);
     }
 
     /// <summary>One discriminator update on this real batch against fakes from fresh noise, G held fixed (D → D* when repeated).</summary>
@@ -143,30 +171,61 @@ public sealed class AdversarialStep
     {
         if (real.Shape.Length != 2 || real.Shape[0] != _batch)
             throw new ArgumentException($"a real batch must be ({_batch}, dim), got [{Shapes.Format(real.Shape)}]", nameof(real));
+        if (Penalty == GradientPenalty.WganGp) DrawMixingWeights(); // one ε per row of the global batch
+        if (Parallel is not null) (real, z) = (Parallel.LocalReal(real), Parallel.LocalNoise(z));
+        int n = LocalBatch;
         _optD.ZeroGrad();
+        StepStats stats;
         using (_tape.Begin(secondOrder: Penalty != GradientPenalty.None))
         {
             Tensor fake;
-            using (_tape.NoGrad()) fake = Generated(z);
+            using (_tape.NoGrad())
+            using (RowShard.Enter(Parallel?.Rows))
+                fake = Generated(z);
             // R1 differentiates D's outputs on the real rows with respect to them, so those enter as a tensor of their own.
             var realInput = Penalty == GradientPenalty.R1 ? RequiringGrad(real) : real;
             // Real rows first, fake rows second: in one pass, or in two so BatchNorm sees each kind alone.
-            var logits = SeparateBatches ? Ops.Concat(0, _d.Forward(realInput), _d.Forward(fake)) : _d.Forward(Ops.Concat(0, realInput, fake));
+            Tensor logits;
+            if (SeparateBatches)
+            {
+                Tensor onReal, onFake;
+                using (RowShard.Enter(Parallel?.Rows)) onReal = _d.Forward(realInput);
+                using (RowShard.Enter(Parallel?.Rows)) onFake = _d.Forward(fake);
+                logits = Ops.Concat(0, onReal, onFake);
+            }
+            else
+            {
+                using (RowShard.Enter(Parallel?.RealThenFake)) logits = _d.Forward(Ops.Concat(0, realInput, fake));
+            }
             bool standard = Objective == GanObjective.Standard;
-            var loss = standard ? GanLosses.Discriminator(logits, _targets)
-                : GanLosses.Discriminator(Objective, Ops.SliceRows(logits, 0, _batch), Ops.SliceRows(logits, _batch, _batch));
+            var loss = standard ? GanLosses.Discriminator(logits, Targets())
+                : GanLosses.Discriminator(Objective, Ops.SliceRows(logits, 0, n), Ops.SliceRows(logits, n, n));
             int imageColumns = real.Shape[1] - (Conditioning?.Classes ?? 0);
             if (Penalty == GradientPenalty.R1)
-                loss = Ops.Add(loss, GanLosses.R1Penalty(_tape, Ops.SliceRows(logits, 0, _batch), realInput, PenaltyWeight, imageColumns));
+                loss = Ops.Add(loss, GanLosses.R1Penalty(_tape, Ops.SliceRows(logits, 0, n), realInput, PenaltyWeight, imageColumns));
             else if (Penalty == GradientPenalty.WganGp)
-                loss = Ops.Add(loss, GanLosses.WassersteinGradientPenalty(_tape, _d, real, fake,
-                    PenaltyRng ?? throw new InvalidOperationException("the WGAN-GP penalty needs a PenaltyRng"), PenaltyWeight, imageColumns));
+            {
+                using (RowShard.Enter(Parallel?.Rows))
+                    loss = Ops.Add(loss, GanLosses.WassersteinGradientPenalty(_tape, _d, real, fake,
+                        _mixing.AsSpan(Parallel?.Start ?? 0, n), PenaltyWeight, imageColumns));
+            }
             _tape.Backward(loss);
             // D's mean output on each half: a probability in the standard game, the raw score in the others.
-            return standard
-                ? new StepStats(loss.Item(), 0f, GanLosses.MeanProbability(logits.Data, 0, _batch), GanLosses.MeanProbability(logits.Data, _batch, _batch))
-                : new StepStats(loss.Item(), 0f, GanLosses.MeanOutput(logits.Data, 0, _batch), GanLosses.MeanOutput(logits.Data, _batch, _batch));
+            stats = standard
+                ? new StepStats(loss.Item(), 0f, GanLosses.MeanProbability(logits.Data, 0, n), GanLosses.MeanProbability(logits.Data, n, n))
+                : new StepStats(loss.Item(), 0f, GanLosses.MeanOutput(logits.Data, 0, n), GanLosses.MeanOutput(logits.Data, n, n));
         }
+        if (Parallel is null) return stats;
+        Parallel.SumGradients(_d);
+        return Parallel.Average(stats);
+    }
+
+    // WGAN-GP's ε for every row of the global batch, from the penalty's stream (every process draws them all).
+    private void DrawMixingWeights()
+    {
+        var rng = PenaltyRng ?? throw new InvalidOperationException("the WGAN-GP penalty needs a PenaltyRng");
+        if (_mixing.Length != _batch) _mixing = new float[_batch];
+        for (int i = 0; i < _batch; i++) _mixing[i] = rng.NextFloat();
     }
 
     // A copy of x on the tape's arena that gradients can be taken with respect to.
@@ -179,13 +238,20 @@ public sealed class AdversarialStep
 
     private float GeneratorGradients(Tensor z)
     {
+        if (Parallel is not null) z = Parallel.LocalNoise(z);
         _optG.ZeroGrad();
+        float value;
         using (_tape.Begin())
         {
             Tensor loss;
-            using (_d.Freeze()) loss = GanLosses.Generator(Objective, _d.Forward(Generated(z)), Loss);
+            using (_d.Freeze())
+            using (RowShard.Enter(Parallel?.Rows))
+                loss = GanLosses.Generator(Objective, _d.Forward(Generated(z)), Loss);
             _tape.Backward(loss);
-            return loss.Item();
+            value = loss.Item();
         }
+        if (Parallel is null) return value;
+        Parallel.SumGradients(_g);
+        return Parallel.Average(new StepStats(0f, value, 0f, 0f)).GeneratorLoss;
     }
 }

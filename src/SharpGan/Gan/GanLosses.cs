@@ -52,18 +52,19 @@ public static class GanLosses
 
     /// <summary>
     /// WGAN-GP's penalty (Gulrajani et al. 2017): weight·mean over rows of (‖∇D(x̂)‖ − 1)² at x̂ = ε·real + (1 − ε)·fake,
-    /// one ε ~ U(0, 1) per row from <paramref name="rng"/>. Only the first <paramref name="imageColumns"/> columns are
+    /// one ε ~ U(0, 1) per row given in <paramref name="mixing"/>. Only the first <paramref name="imageColumns"/> columns are
     /// mixed and differentiated: a conditional batch's label columns after them are the real rows' own. Must run on a
     /// second-order tape (<see cref="Tape.Begin(bool)"/>); the returned penalty is on it, ready for <see cref="Tape.Backward"/>.
     /// </summary>
-    public static Tensor WassersteinGradientPenalty(Tape tape, Module discriminator, Tensor real, Tensor fake, Rng rng, float weight, int imageColumns)
+    public static Tensor WassersteinGradientPenalty(Tape tape, Module discriminator, Tensor real, Tensor fake, ReadOnlySpan<float> mixing, float weight, int imageColumns)
     {
         Shapes.RequireSameShape(real, fake, nameof(fake));
         int rows = real.Shape[0], width = real.Shape[1];
+        if (mixing.Length != rows) throw new ArgumentException($"{rows} rows need {rows} mixing weights, got {mixing.Length}", nameof(mixing));
         var mixed = Tensor.Uninitialized(rows, width);
         for (int i = 0; i < rows; i++)
         {
-            float e = rng.NextFloat();
+            float e = mixing[i];
             for (int j = i * width, end = j + imageColumns; j < end; j++) mixed.Data[j] = e * real.Data[j] + (1 - e) * fake.Data[j];
             real.Data.AsSpan(i * width + imageColumns, width - imageColumns).CopyTo(mixed.Data.AsSpan(i * width + imageColumns));
         }

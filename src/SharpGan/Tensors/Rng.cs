@@ -93,6 +93,14 @@ public sealed class Rng
         for (int i = 0; i < destination.Length; i++) destination[i] = mean + std * NextGaussian();
     }
 
+    /// <summary>Advances the state by <paramref name="draws"/> draws, as that many <see cref="NextUInt64"/> calls would.</summary>
+    public void Skip(long draws)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (long i = 0; i < draws; i++) Step(ref s0, ref s1, ref s2, ref s3);
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
     /// <summary>
     /// destination[i] = <paramref name="value"/> with probability p, else 0 (a scaled dropout mask); the same
     /// stream as comparing <see cref="NextFloat"/> with p per element. Branch-free: the outcome is random,

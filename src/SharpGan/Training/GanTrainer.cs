@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SharpGan.Autograd;
 using SharpGan.Data;
+using SharpGan.Distributed;
 using SharpGan.Gan;
 using SharpGan.Imaging;
 using SharpGan.Models;
@@ -27,7 +28,8 @@ public sealed class GanTrainer
     private readonly ShuffledMinibatches _minibatches;
     private readonly AdversarialStep _algorithm;
     private readonly GeneratorAverage? _average;
-    private readonly MetricsLog _metrics;
+    private readonly MetricsLog? _metrics; // rank 0's alone: the other processes of a data-parallel run write nothing
+    private readonly ProcessGroup _group;
     private readonly Tensor _realBatch, _sampleNoise;
     private readonly Tensor? _imageBatch;   // a conditional run's images, before their labels are appended
     private readonly byte[] _labels;
@@ -56,8 +58,14 @@ public sealed class GanTrainer
     public double Epoch => _minibatches.Epoch + (double)_minibatches.BatchInEpoch / _minibatches.BatchesPerEpoch;
 
     /// <summary>Sets up a fresh run, or continues <paramref name="resumeFrom"/>.</summary>
-    public GanTrainer(GanConfig config, ImageDataset train, RunDirectory run, Checkpoint.Loaded? resumeFrom = null)
+    /// <remarks>
+    /// With a <paramref name="group"/> of several processes (an MPI job) every process runs this with the same config,
+    /// data and checkpoint; each computes its block of every minibatch (<see cref="DataParallel"/>), and rank 0 alone
+    /// writes the run's files.
+    /// </remarks>
+    public GanTrainer(GanConfig config, ImageDataset train, RunDirectory run, Checkpoint.Loaded? resumeFrom = null, ProcessGroup? group = null)
     {
+        _group = group ?? ProcessGroup.Single;
         ConfigIo.Validate(config);
         (_config, _run) = (config, run);
         var t = config.Training;
@@ -74,6 +82,7 @@ public sealed class GanTrainer
         {
             SeparateBatches = t.SeparateDiscriminatorBatches, Objective = t.Objective, Penalty = t.GradientPenalty, PenaltyWeight = t.PenaltyWeight,
             PenaltyRng = t.GradientPenalty == GradientPenalty.WganGp ? _random[RandomStream.Penalty] : null, // drawn only when used: other runs save no such stream
+            Parallel = _group.Size > 1 ? new DataParallel(_group, t.BatchSize) : null,
         };
         _realBatch = new Tensor(t.BatchSize, train.Dimension + _models.Classes);
         _labels = new byte[t.BatchSize];
@@ -87,6 +96,7 @@ public sealed class GanTrainer
             _elapsedBefore = resumeFrom.State.ElapsedSeconds;
         }
         else _average?.Reset();
+        if (!_group.IsRoot) return;
         Directory.CreateDirectory(run.Root);
         _metrics = new MetricsLog(run.MetricsPath, _step);
     }
@@ -112,7 +122,8 @@ public sealed class GanTrainer
         long windowStart = Stopwatch.GetTimestamp();
         while (_step < TotalSteps)
         {
-            if (stop.IsCancellationRequested)
+            // Every process stops at the same iteration: a stop seen by any one (a signal) is shared before the step.
+            if (_group.Size == 1 ? stop.IsCancellationRequested : _group.Max(stop.IsCancellationRequested ? 1 : 0) == 1)
             {
                 SaveCheckpoint(clock);
                 return new TrainResult(TrainOutcome.Stopped, _step, $"stopped at step {_step} (epoch {Epoch:F2}); checkpoint saved", _run.LatestCheckpoint());
@@ -132,7 +143,7 @@ public sealed class GanTrainer
 
             window.Add(stats);
             bool measure = QualityProbe is not null && _config.Training.EvalEvery > 0 && _step % _config.Training.EvalEvery == 0;
-            if (_step % _config.Training.LogEvery == 0 || _step == TotalSteps || measure)
+            if (_metrics is not null && (_step % _config.Training.LogEvery == 0 || _step == TotalSteps || measure))
             {
                 double seconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
                 double imagesPerSecond = window.Count * _config.Training.BatchSize * _config.Training.K / Math.Max(seconds, 1e-9);
@@ -153,7 +164,10 @@ public sealed class GanTrainer
         }
         if (_lastCheckpointStep != _step) SaveCheckpoint(clock);
         WriteSamples(null);
-        return new TrainResult(TrainOutcome.Completed, _step, $"finished {_step} steps ({Epoch:F2} epochs) in {_elapsedBefore + clock.Elapsed.TotalSeconds:F0} s", _run.LatestCheckpoint());
+        string parallel = _algorithm.Parallel is { } p
+            ? $"; {_group.Size} processes, gradient allreduce {p.CommunicationTime.TotalSeconds:F1} s ({100 * p.CommunicationTime.TotalSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} % of this session)"
+            : "";
+        return new TrainResult(TrainOutcome.Completed, _step, $"finished {_step} steps ({Epoch:F2} epochs) in {_elapsedBefore + clock.Elapsed.TotalSeconds:F0} s{parallel}", _run.LatestCheckpoint());
     }
 
     private Tensor NextRealBatch()
@@ -174,6 +188,7 @@ public sealed class GanTrainer
     /// <summary>Draws the fixed-noise 10×10 grid into samples/ and refreshes the chart.</summary>
     public void WriteSamples(int? epoch)
     {
+        if (_metrics is null) return; // not rank 0
         Directory.CreateDirectory(_run.SampleFolder);
         var images = Samples.Draw(_models, _sampleNoise);
         float low = _config.PixelRange.Low();
@@ -185,6 +200,11 @@ public sealed class GanTrainer
 
     private void SaveCheckpoint(Stopwatch clock)
     {
+        if (!_group.IsRoot)
+        {
+            _lastCheckpointStep = _step;
+            return;
+        }
         var state = new TrainerState
         {
             Step = _step,
