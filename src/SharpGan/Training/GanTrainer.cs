@@ -164,8 +164,8 @@ public sealed class GanTrainer
         }
         if (_lastCheckpointStep != _step) SaveCheckpoint(clock);
         WriteSamples(null);
-        string parallel = _algorithm.Parallel is { } p
-            ? $"; {_group.Size} processes, gradient allreduce {p.CommunicationTime.TotalSeconds:F1} s ({100 * p.CommunicationTime.TotalSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} % of this session)"
+        string parallel = _algorithm.Parallel is { } dp
+            ? $"; {_group.Size} processes, gradient allreduce {dp.CommunicationTime.TotalSeconds:F1} s ({100 * dp.CommunicationTime.TotalSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} % of this session)"
             : "";
         return new TrainResult(TrainOutcome.Completed, _step, $"finished {_step} steps ({Epoch:F2} epochs) in {_elapsedBefore + clock.Elapsed.TotalSeconds:F0} s{parallel}", _run.LatestCheckpoint());
     }
