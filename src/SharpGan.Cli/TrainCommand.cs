@@ -46,7 +46,7 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg.");
+        var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg. Under `mpirun -np N`, N processes train one model, each on its share of every minibatch.");
         foreach (var o in new Option[] { Preset, Config, Resume, Anneal, Ema, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile, Serve })
             command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));

@@ -110,23 +110,19 @@ internal sealed unsafe class MpiLibrary
     }
 
     /// <summary>This process's rank in MPI_COMM_WORLD.</summary>
-    public int Rank()
-    {
-        int rank;
-        Check(_pointerHandles
-            ? ((delegate* unmanaged<nint, int*, int>)_commRank)(_commWorld, &rank)
-            : ((delegate* unmanaged<int, int*, int>)_commRank)((int)_commWorld, &rank), "MPI_Comm_rank");
-        return rank;
-    }
+    public int Rank() => QueryWorld(_commRank, "MPI_Comm_rank");
 
     /// <summary>The number of processes in MPI_COMM_WORLD.</summary>
-    public int Size()
+    public int Size() => QueryWorld(_commSize, "MPI_Comm_size");
+
+    // int MPI_Comm_rank / MPI_Comm_size (MPI_Comm comm, int *result) on MPI_COMM_WORLD.
+    private int QueryWorld(nint function, string name)
     {
-        int size;
+        int result;
         Check(_pointerHandles
-            ? ((delegate* unmanaged<nint, int*, int>)_commSize)(_commWorld, &size)
-            : ((delegate* unmanaged<int, int*, int>)_commSize)((int)_commWorld, &size), "MPI_Comm_size");
-        return size;
+            ? ((delegate* unmanaged<nint, int*, int>)function)(_commWorld, &result)
+            : ((delegate* unmanaged<int, int*, int>)function)((int)_commWorld, &result), name);
+        return result;
     }
 
     /// <summary>In-place MPI_Allreduce(MPI_SUM) of floats over MPI_COMM_WORLD.</summary>
