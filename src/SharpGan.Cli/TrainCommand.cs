@@ -84,6 +84,8 @@ internal static class TrainCommand
             if (threads <= 0) throw new UserError($"--threads must be positive, got {threads}");
             Engine.Threads = threads;
         }
+        else if (group.Size > 1 && ProcessGroup.LocalProcesses() is { } local && Environment.GetEnvironmentVariable("SHARPGAN_THREADS") is null)
+            Engine.Threads = Math.Max(1, Environment.ProcessorCount / local); // the processes on one machine share its cores
         var resumeDir = parse.GetValue(Resume);
         Checkpoint.Loaded? checkpoint = null;
         RunDirectory run;

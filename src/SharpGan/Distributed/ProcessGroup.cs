@@ -50,6 +50,17 @@ public abstract class ProcessGroup : IDisposable
     }
 
     /// <summary>
+    /// How many processes of the job run on this machine, as the launcher says (OMPI_COMM_WORLD_LOCAL_SIZE of Open MPI,
+    /// MPI_LOCALNRANKS of MPICH's Hydra), or null: the cores are shared among them.
+    /// </summary>
+    public static int? LocalProcesses()
+    {
+        foreach (string name in new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS" })
+            if (int.TryParse(Environment.GetEnvironmentVariable(name), out int n) && n > 0) return n;
+        return null;
+    }
+
+    /// <summary>
     /// The group this process belongs to: <see cref="Single"/> unless a launcher started more than one process, in
     /// which case MPI is loaded and initialised. Throws <see cref="MpiException"/> (one line) when MPI cannot be loaded.
     /// </summary>
