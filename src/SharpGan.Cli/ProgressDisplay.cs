@@ -13,11 +13,19 @@ internal static class ProgressDisplay
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
 
-    public static TrainResult Run(GanTrainer trainer)
+    /// <summary>
+    /// Trains until done, a stop signal, or <paramref name="timeLimit"/> of wall time (then, as for a signal, a
+    /// checkpoint and a clean stop; <paramref name="timedOut"/> says which).
+    /// </summary>
+    public static TrainResult Run(GanTrainer trainer, TimeSpan? timeLimit, out bool timedOut)
     {
         using var stop = new StopSignals("stopping after this step; saving a checkpoint…");
+        using var budget = timeLimit is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, budget.Token);
         bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
-        return interactive ? RunLive(trainer, stop.Token) : RunPlain(trainer, stop.Token);
+        var result = interactive ? RunLive(trainer, either.Token) : RunPlain(trainer, either.Token);
+        timedOut = result.Outcome == TrainOutcome.Stopped && budget.IsCancellationRequested && !stop.Token.IsCancellationRequested;
+        return result;
     }
 
     // The whole run's position (epoch x/N, step, %), this session's speed; "—" until speed is known.

@@ -22,6 +22,10 @@ internal static class TrainCommand
     private static readonly Option<int?> Epochs = new("--epochs") { Description = "Epochs to train (overrides the config; on --resume, extends the run)" };
     private static readonly Option<long?> MaxSteps = new("--max-steps") { Description = "Stop after this many iterations" };
     private static readonly Option<long?> Seed = new("--seed") { Description = "Master random seed" };
+    private static readonly Option<double?> TimeLimit = new Option<double?>("--time-limit")
+    {
+        Description = "Stop after this many minutes of training (checkpoint first; exit 0): runs compared at the same wall-clock budget. Resume continues",
+    }.InRange(0.01, 1e6);
     private static readonly Option<int?> Threads = new Option<int?>("--threads") { Description = "Threads (default: all cores)" }.InRange(1, 1024);
     private static readonly Option<int?> SampleEvery = new("--sample-every") { Description = "Iterations between sample grids (0 = every epoch)" };
     private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Iterations between checkpoints (0 = every epoch)" };
@@ -47,7 +51,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a GAN (Algorithm 1) into a run directory: checkpoints, samples/, metrics.csv, chart.svg. Under `mpirun -np N`, N processes train one model, each on its share of every minibatch.");
-        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, Ema, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile, Serve })
+        foreach (var o in new Option[] { Preset, Config, Resume, Anneal, Ema, PrintConfig, Out, DataDir, Epochs, MaxSteps, Seed, Threads, TimeLimit, SampleEvery, CheckpointEvery, TrainLimit, Force, EvalEvery, EvalSamples, NoEvalParzen, ClassifierFile, Serve })
             command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
@@ -168,7 +172,13 @@ internal static class TrainCommand
         if (dashboard is not null) Console.WriteLine($"dashboard: {dashboard.Url}");
         try
         {
-            result = ProgressDisplay.Run(trainer);
+            result = ProgressDisplay.Run(trainer, parse.GetValue(TimeLimit) is { } minutes ? TimeSpan.FromMinutes(minutes) : null, out bool timedOut);
+            if (timedOut)
+            {
+                Console.WriteLine($"time limit of {parse.GetValue(TimeLimit)} min reached at step {result.Step}; continue with `sharpgan train --resume {run.Root}`");
+                if (result.LastCheckpoint is not null) Console.WriteLine($"checkpoint: {result.LastCheckpoint}");
+                return 0;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

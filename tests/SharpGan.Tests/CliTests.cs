@@ -45,6 +45,23 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void ATimeLimitStopsWithACheckpointAndExitZero()
+    {
+        string run = Path.Combine(_dir, "budget");
+        var timed = Sharpgan("train", "--config", SmallConfigFile(1_000_000), "--out", run, "--time-limit", "0.02");
+        Assert.True(timed.Code == 0, timed.Err);
+        Assert.Contains("time limit of 0.02 min reached at step", timed.Out);
+        var checkpoint = new RunDirectory(run).LatestCheckpoint();
+        Assert.NotNull(checkpoint);
+        long step = Checkpoint.Read(checkpoint).State.Step;
+        Assert.InRange(step, 1, 999_999);
+        var resumed = Sharpgan("train", "--resume", run, "--max-steps", (step + 5).ToString());
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Contains($"finished {step + 5} steps", resumed.Out);
+        Assert.Equal(2, Sharpgan("train", "--config", SmallConfigFile(10), "--out", Path.Combine(_dir, "x"), "--time-limit", "0").Code);
+    }
+
+    [Fact]
     public void PrintConfigWritesValidJsonThatTrainsBack()
     {
         var printed = Sharpgan("train", "--preset", "mnist-paper", "--print-config", "--epochs", "7");
