@@ -18,12 +18,15 @@ internal static class MixtureCommand
     private static readonly Option<GradientPenalty> Penalty = CliErrors.KebabEnum("--penalty", "A penalty on D's input gradient", GradientPenalty.None);
     private static readonly Option<float> PenaltyWeight = new Option<float>("--penalty-weight") { Description = "λ of WGAN-GP, γ of R1", DefaultValueFactory = _ => 1f }.InRange(0f, 1e4f);
     private static readonly Option<int> K = new Option<int>("--k") { Description = "D steps per iteration (5 is WGAN-GP's n_critic)", DefaultValueFactory = _ => 1 }.InRange(1, 100);
+    private static readonly Option<float?> LearningRate = new Option<float?>("--lr") { Description = "Adam's learning rate for both players (default 1e-3)" }.InRange(1e-7, 1);
+    private static readonly Option<int?> Hidden = new Option<int?>("--hidden") { Description = "Hidden units of G's and D's two layers (default 128)" }.InRange(2, 4096);
+    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size") { Description = "Minibatch size (default 256)" }.InRange(1, 100000);
     private static readonly Option<bool> SpectralNorm = new("--spectral-norm") { Description = "Spectrally normalise D's weights" };
 
     public static Command Create()
     {
         var command = new Command("mixture", "GAN on a 2-D Gaussian mixture: scatter plots and mode coverage (modes covered, quality, KL to uniform).");
-        foreach (var o in new Option[] { Layout, Out, GeneratorSteps, Steps, Seed, K, Objective, Penalty, PenaltyWeight, SpectralNorm, Json }) command.Options.Add(o);
+        foreach (var o in new Option[] { Layout, Out, GeneratorSteps, Steps, Seed, K, Objective, Penalty, PenaltyWeight, SpectralNorm, LearningRate, Hidden, BatchSize, Json }) command.Options.Add(o);
         command.SetAction(parse => Guard.Run(() => Execute(parse)));
         return command;
     }
@@ -38,6 +41,9 @@ internal static class MixtureCommand
             Steps = parse.GetValue(Steps) ?? defaults.Steps,
             Seed = parse.GetValue(Seed),
             K = parse.GetValue(K),
+            LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
+            Hidden = parse.GetValue(Hidden) ?? defaults.Hidden,
+            BatchSize = parse.GetValue(BatchSize) ?? defaults.BatchSize,
             Objective = parse.GetValue(Objective),
             Penalty = parse.GetValue(Penalty),
             PenaltyWeight = parse.GetValue(PenaltyWeight),
