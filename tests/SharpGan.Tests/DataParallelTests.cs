@@ -22,7 +22,7 @@ public class DataParallelTests : IDisposable
         string path = Path.Combine(_dir, $"small-{steps}-{checkpointEvery}.json");
         File.WriteAllText(path, ConfigIo.ToJson(TrainerTests.Small(steps) with
         {
-            Training = TrainerTests.Small(steps).Training with { CheckpointEvery = checkpointEvery },
+            Training = TrainerTests.Small(steps).Training with { CheckpointEvery = checkpointEvery, Epochs = 100_000 }, // max_steps decides
         }));
         return path;
     }
@@ -50,7 +50,11 @@ public class DataParallelTests : IDisposable
     private static (int Code, string Out, string Err) Run(string? mpirun, int processes, params string[] trainArgs)
     {
         using var process = Start(mpirun, processes, trainArgs, out var stdout, out var stderr);
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the job did not end within 3 minutes");
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the job did not end within 3 minutes");
+        }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
@@ -108,6 +112,18 @@ public class DataParallelTests : IDisposable
         RequireLauncher(OpenMpi);
         string config = Config(100_000, checkpointEvery: 10), run = Path.Combine(_dir, "killed");
         using var job = Start(OpenMpi, 2, ["train", "--config", config, "--out", run], out var stdout, out var stderr);
+        try
+        {
+            KillOneRankAndResume(job, run, stdout, stderr);
+        }
+        finally
+        {
+            if (!job.HasExited) job.Kill(entireProcessTree: true); // never leave a job behind when the test fails
+        }
+    }
+
+    private static void KillOneRankAndResume(Process job, string run, Task<string> stdout, Task<string> stderr)
+    {
         var checkpoints = new RunDirectory(run);
         // Wait for two checkpoints (at most 2 minutes).
         for (int waited = 0; waited < 1200 && checkpoints.Checkpoints().Count < 2; waited++) Thread.Sleep(100);
