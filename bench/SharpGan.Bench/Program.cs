@@ -6,7 +6,7 @@ using SharpGan.Tensors.Gemm;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: SharpGan.Bench gemm | gan-step paper-mlp | ops | parzen  [--threads N] [--backend managed|openblas|auto] [--iters N]");
+    Console.Error.WriteLine("usage: SharpGan.Bench gemm | gan-step paper-mlp | ops | parzen | peak  [--threads N] [--backend managed|openblas|auto] [--iters N]");
     return 2;
 }
 Engine.Threads = options.Threads;
@@ -18,5 +18,6 @@ return options.Mode switch
     "gan-step" => GanStepBench.Run(options),
     "ops" => OpsBench.Run(options),
     "parzen" => ParzenBench.Run(options),
+    "peak" => PeakBench.Run(options),
     _ => 2,
 };
