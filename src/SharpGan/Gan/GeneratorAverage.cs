@@ -43,6 +43,17 @@ public sealed class GeneratorAverage
         CopyBuffers();
     }
 
+    /// <summary>
+    /// Starts the average at zero, as Salimans et al.'s semi-supervised code does (no bias correction: after t updates the
+    /// average holds (1 − β^t) of the weights' mean, which a classifier's argmax barely notices once every weight, scale
+    /// and bias alike, shrinks by the same factor — but not if some start elsewhere, as a freshly built layer's g = 1 would).
+    /// </summary>
+    public void Clear()
+    {
+        foreach (var (_, average) in _parameters) Array.Clear(average);
+        CopyBuffers();
+    }
+
     /// <summary>One step of the average, after a G update: avg ← avg + (1 − β)(w − avg).</summary>
     public void Update()
     {

@@ -16,19 +16,27 @@ public sealed class SemiSupervisedDiscriminator : Module
 {
     private readonly Sequential _body, _head; // _head: the last noise layer and the logits
 
-    /// <summary>Hidden widths, input to output.</summary>
+    /// <summary>The published hidden widths, input to output.</summary>
     public static IReadOnlyList<int> Hidden { get; } = [1000, 500, 250, 250, 250];
+
+    /// <summary>This network's hidden widths (<see cref="Hidden"/> unless a test asked for a small one).</summary>
+    public IReadOnlyList<int> HiddenWidths { get; }
 
     /// <summary>Classes K.</summary>
     public int Classes { get; }
 
-    /// <summary>Builds the network (weights zero until <see cref="Initialize"/>); noise comes from <paramref name="noiseRng"/>.</summary>
-    public SemiSupervisedDiscriminator(int inputDim, int classes, Rng noiseRng, float inputNoise = 0.3f, float hiddenNoise = 0.5f)
+    /// <summary>
+    /// Builds the network (weights zero until <see cref="Initialize"/>); noise comes from <paramref name="noiseRng"/>.
+    /// <paramref name="hidden"/> defaults to the published widths.
+    /// </summary>
+    public SemiSupervisedDiscriminator(int inputDim, int classes, Rng noiseRng, float inputNoise = 0.3f, float hiddenNoise = 0.5f, IReadOnlyList<int>? hidden = null)
     {
         Classes = classes;
+        HiddenWidths = hidden ?? Hidden;
+        if (HiddenWidths.Count == 0 || HiddenWidths.Any(u => u < 1)) throw new ArgumentException("at least one hidden layer, each of at least one unit", nameof(hidden));
         var layers = new List<Module> { new GaussianNoise(inputNoise, noiseRng) };
         int width = inputDim;
-        foreach (int units in Hidden)
+        foreach (int units in HiddenWidths)
         {
             if (width != inputDim) layers.Add(new GaussianNoise(hiddenNoise, noiseRng));
             layers.Add(new WeightNormLinear(width, units, Activation.ReLU, trainScale: false));

@@ -59,7 +59,7 @@ public sealed class SemiSupervisedTrainer
     private readonly RandomStreams _random;
     private readonly ShuffledMinibatches _unlabelled, _labelled;
     private readonly Optimizer _optG, _optD;
-    private readonly Tape _tape = new();
+    private readonly SemiSupervisedStep _step;
     private readonly Tensor _xUnlabelled, _xLabelled, _z;
     private readonly byte[] _yLabelled;
     private readonly List<SemiSupervisedEpoch> _history = [];
@@ -118,12 +118,14 @@ public sealed class SemiSupervisedTrainer
         Schedule Rate() => new LinearRamp(config.LearningRate, 0f, total * config.DecayFrom, Math.Max(total * config.DecayFrom + 1, total));
         _optD = new Adam(Discriminator.NamedParameters(), Rate(), config.Beta1);
         _optG = new Adam(Generator.NamedParameters(), Rate(), config.Beta1);
+        _step = new SemiSupervisedStep(Discriminator, Generator, _optD, _optG, config.UnsupervisedWeight, config.FeatureMatching);
         (_xUnlabelled, _xLabelled, _z, _yLabelled) = (new Tensor(b, train.Dimension), new Tensor(b, train.Dimension), new Tensor(b, config.NoiseDim), new byte[b]);
         if (checkpointPath is null)
         {
             // Data-dependent initialisation of D's weight normalisation on the first unlabelled batches, as the paper's code does.
             Discriminator.Initialize(InitialisationBatch(train), _random[RandomStream.Init]);
             Generator.Initialize(_random[RandomStream.Init]);
+            _average?.Clear();
         }
         else _elapsedBefore = Restore(checkpointPath);
     }
@@ -228,44 +230,17 @@ public sealed class SemiSupervisedTrainer
         }
     }
 
+    // z is drawn before each update from the run's noise stream, in the order the updates happen (resumes depend on it).
     private float DiscriminatorStep()
     {
-        _optD.ZeroGrad();
-        using (_tape.Begin())
-        {
-            _random[RandomStream.Noise].FillUniform(_z.Data, 0f, 1f);
-            Tensor fake;
-            using (_tape.NoGrad()) fake = Generator.Forward(_z);
-            var loss = SemiSupervisedLosses.Discriminator(Discriminator.Forward(_xLabelled), _yLabelled, Discriminator.Forward(_xUnlabelled),
-                Discriminator.Forward(fake), _config.UnsupervisedWeight);
-            _tape.Backward(loss);
-            _optD.Step();
-            return loss.Item();
-        }
+        _random[RandomStream.Noise].FillUniform(_z.Data, 0f, 1f);
+        return _step.Discriminator(_xLabelled, _yLabelled, _xUnlabelled, _z);
     }
 
     private float GeneratorStep()
     {
-        _optG.ZeroGrad();
-        using (_tape.Begin())
-        {
-            _random[RandomStream.Noise].FillUniform(_z.Data, 0f, 1f);
-            Tensor loss;
-            using (Discriminator.Freeze())
-            {
-                var (fakeFeatures, fakeLogits) = Discriminator.ForwardWithFeatures(Generator.Forward(_z));
-                if (_config.FeatureMatching)
-                {
-                    Tensor realFeatures;
-                    using (_tape.NoGrad()) realFeatures = Discriminator.ForwardWithFeatures(_xUnlabelled).Features;
-                    loss = SemiSupervisedLosses.FeatureMatching(realFeatures, fakeFeatures);
-                }
-                else loss = Ops.Mean(Ops.Softplus(Ops.Scale(Ops.LogSumExpRows(fakeLogits), -1f))); // −log D(G(z))
-            }
-            _tape.Backward(loss);
-            _optG.Step();
-            return loss.Item();
-        }
+        _random[RandomStream.Noise].FillUniform(_z.Data, 0f, 1f);
+        return _step.Generator(_xUnlabelled, _z);
     }
 
     private void SaveCheckpoint(Stopwatch clock)
