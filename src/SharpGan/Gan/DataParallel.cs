@@ -96,12 +96,17 @@ public sealed class DataParallel
         }
     }
 
+    private readonly Dictionary<Module, Tensor[]> _runningStatistics = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Averages BatchNorm's running statistics of <paramref name="module"/> over the processes (nothing to do without BatchNorm).</summary>
     public void AverageRunningStatistics(Module module)
     {
-        var buffers = module.NamedBuffers().Where(b => b.Name.EndsWith("running_mean") || b.Name.EndsWith("running_var")).Select(b => b.Value).ToList();
-        if (buffers.Count == 0) return;
-        int total = buffers.Sum(b => b.Length);
+        // Found once per module: this runs after every iteration.
+        if (!_runningStatistics.TryGetValue(module, out var buffers))
+            _runningStatistics[module] = buffers = [.. module.NamedBuffers().Where(b => b.Name.EndsWith("running_mean") || b.Name.EndsWith("running_var")).Select(b => b.Value)];
+        if (buffers.Length == 0) return;
+        int total = 0;
+        foreach (var b in buffers) total += b.Length;
         if (_flat.Length < total) _flat = new float[total];
         int at = 0;
         foreach (var b in buffers) { b.Data.CopyTo(_flat, at); at += b.Length; }

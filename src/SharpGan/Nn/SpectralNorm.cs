@@ -57,11 +57,12 @@ public sealed class SpectralNorm
             }
             Normalize(u);
         }
-        // σ = Σ W ⊙ (u·vᵀ): an op, so W's gradient includes σ's dependence on W (and can be differentiated again).
-        var outer = new Tensor(weight.Shape);
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < columns; j++) outer.Data[i * columns + j] = u[i] * v[j];
-        var sigma = Ops.Sum(Ops.Multiply(weight, outer));
+        // σ = uᵀ·W·v as ops, so W's gradient includes σ's dependence on W (u·vᵀ, differentiable again) without a W-sized
+        // tensor. u and v are copied: a later training-mode pass moves the buffers before this one's backward runs
+        // (WGAN-GP passes D three times, then differentiates).
+        var uRow = Tensor.FromArray((float[])u.Clone(), 1, rows);
+        var vColumn = Tensor.FromArray((float[])v.Clone(), columns, 1);
+        var sigma = Ops.MatMul(Ops.MatMul(uRow, Ops.Reshape(weight, rows, columns)), vColumn); // (1, 1)
         return Ops.ScaleBy(weight, Ops.ReciprocalOrZero(sigma));
     }
 
