@@ -68,6 +68,60 @@ public sealed class GeneratorAverageTests : IDisposable
         Assert.All(averaged.NamedBuffers(), b => Assert.All(b.Value.Data, v => Assert.Equal(3.5f, v)));
     }
 
+    [Fact]
+    public void RemeasuredStatisticsAreThePlainAverageOverTheBatches()
+    {
+        var network = new Sequential(new Linear(3, 4), new BatchNorm(4, momentum: 0.1f));
+        var rng = new Rng(8);
+        foreach (var (_, p) in network.NamedParameters()) rng.FillGaussian(p.Data);
+        var batches = Enumerable.Range(0, 3).Select(_ => TestUtil.Random(rng, 2f, 5, 3)).ToArray();
+        int next = 0;
+        Assert.True(BatchNorm.RemeasureRunningStatistics(network, () => batches[next++], 3));
+        // Expected: the mean over batches of each batch's mean and unbiased variance of the Linear's outputs.
+        var bn = (BatchNorm)network.Children[1].Module;
+        var linear = (Linear)network.Children[0].Module;
+        for (int c = 0; c < 4; c++)
+        {
+            double meanOfMeans = 0, meanOfVars = 0;
+            foreach (var x in batches)
+            {
+                var y = Enumerable.Range(0, 5).Select(r => (double)linear.Bias!.Data[c] + Enumerable.Range(0, 3).Sum(i => (double)x.Data[r * 3 + i] * linear.Weight.Data[c * 3 + i])).ToArray();
+                double m = y.Average();
+                meanOfMeans += m / 3;
+                meanOfVars += y.Sum(v => (v - m) * (v - m)) / 4 / 3;
+            }
+            Assert.Equal(meanOfMeans, bn.RunningMean.Data[c], 1e-4);
+            Assert.Equal(meanOfVars, bn.RunningVar.Data[c], 1e-3);
+        }
+        Assert.Equal(0.1f, bn.Momentum);
+        Assert.True(network.IsTraining);
+        Assert.False(BatchNorm.RemeasureRunningStatistics(new MlpGenerator(4, 8, 6), () => throw new InvalidOperationException("no BatchNorm: nothing to run"), 3));
+    }
+
+    [Fact]
+    public void TheSavedAverageCarriesStatisticsOfItsOwnWeights()
+    {
+        // A DCGAN (BatchNorm in G) with an average: the checkpoint's averaged G has statistics measured for its own weights,
+        // not the live G's, and measuring them again changes nothing.
+        var dcgan = Presets.Get("mnist-dcgan");
+        var config = dcgan with
+        {
+            TrainLimit = 256,
+            Model = dcgan.Model with { Features = 4, NoiseDim = 8 },
+            Training = dcgan.Training with { BatchSize = 16, MaxSteps = 12, LogEvery = 4, GeneratorEma = 0.9 },
+        };
+        var train = SharpGan.Data.ImageDataset.Load(SharpGan.Data.DatasetCatalog.Mnist, SharpGan.Data.DatasetSplit.Train,
+            SharpGan.Data.PixelRange.MinusOneOne, TestData.Locator()).Take(256);
+        new GanTrainer(config, train, Run("dcgan")).Train();
+        var saved = Checkpoint.Read(Run("dcgan").LatestCheckpoint()!);
+        float[] Statistics(string prefix) => [.. saved.Content.Tensors.Where(t => t.Key.StartsWith(prefix) && t.Key.Contains("running_")).OrderBy(t => t.Key).SelectMany(t => t.Value.Data)];
+        float[] averaged = Statistics(Checkpoint.AveragedGeneratorPrefix), live = Statistics(Checkpoint.GeneratorPrefix);
+        Assert.NotEmpty(averaged);
+        Assert.NotEqual(live, averaged);
+        var (models, _, _) = Run("dcgan").LoadGenerator(); // measures again on load
+        Assert.Equal(averaged, models.AveragedGenerator!.NamedBuffers().OrderBy(b => b.Name).SelectMany(b => b.Value.Data).ToArray());
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(1.0)]

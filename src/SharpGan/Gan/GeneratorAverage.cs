@@ -6,7 +6,8 @@ namespace SharpGan.Gan;
 /// <summary>
 /// An exponential moving average of G's weights, kept in a second generator of the same architecture:
 /// after every G update, avg ← β·avg + (1 − β)·w for each parameter. Buffers (BatchNorm running statistics) are
-/// copied, not averaged, so they always describe the weights they were measured with closely enough to sample.
+/// copied, not averaged; they describe the live weights, not the averaged ones, so before the averaged G is sampled
+/// or saved they are measured again for its own weights (<see cref="Samples.RemeasureAveragedStatistics"/>).
 /// Why: SGD iterates of a GAN orbit the equilibrium rather than settle on it; their average sits nearer to it,
 /// and its samples are sharper than any single iterate's (Yazıcı et al. 2019). Samples, grids and evaluations
 /// use the averaged generator when a run has one.

@@ -22,7 +22,7 @@ public sealed class BatchNorm : Module
     public Tensor RunningVar { get; }
 
     /// <summary>Running-statistics momentum (PyTorch convention).</summary>
-    public float Momentum { get; }
+    public float Momentum { get; private set; }
 
     /// <summary>Variance guard.</summary>
     public float Epsilon { get; }
@@ -47,4 +47,43 @@ public sealed class BatchNorm : Module
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => Ops.BatchNorm(input, Gamma, Beta, RunningMean, RunningVar, IsTraining, Momentum, Epsilon);
+
+    /// <summary>
+    /// Standing statistics: every BatchNorm layer's running mean and variance in <paramref name="network"/> re-measured
+    /// for its current weights, as the plain average over <paramref name="batches"/> training-mode passes of
+    /// <paramref name="nextInput"/>() (PyTorch's momentum = None), replacing the moving average gathered while the weights
+    /// were changing. Only the statistics change; no tape may be open. Returns whether the network has any BatchNorm.
+    /// </summary>
+    public static bool RemeasureRunningStatistics(Module network, Func<Tensor> nextInput, int batches)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batches);
+        var layers = new List<BatchNorm>();
+        Collect(network, layers);
+        if (layers.Count == 0) return false;
+        if (Autograd.Tape.Current is not null) throw new InvalidOperationException("re-measure statistics outside any tape");
+        bool wasTraining = network.IsTraining;
+        var momentum = layers.Select(l => l.Momentum).ToArray();
+        network.Train();
+        try
+        {
+            // Momentum 1/(k + 1) at pass k makes the running value the mean of the k + 1 batch values so far.
+            for (int k = 0; k < batches; k++)
+            {
+                foreach (var layer in layers) layer.Momentum = 1f / (k + 1);
+                network.Forward(nextInput());
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < layers.Count; i++) layers[i].Momentum = momentum[i];
+            network.Train(wasTraining);
+        }
+        return true;
+    }
+
+    private static void Collect(Module module, List<BatchNorm> into)
+    {
+        if (module is BatchNorm b) into.Add(b);
+        foreach (var (_, child) in module.Children) Collect(child, into);
+    }
 }

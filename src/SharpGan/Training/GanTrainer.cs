@@ -28,6 +28,7 @@ public sealed class GanTrainer
     private readonly ShuffledMinibatches _minibatches;
     private readonly AdversarialStep _algorithm;
     private readonly GeneratorAverage? _average;
+    private long _averagePreparedAt = -1;
     private readonly MetricsLog? _metrics; // rank 0's alone: the other processes of a data-parallel run write nothing
     private readonly ProcessGroup _group;
     private readonly Tensor _realBatch, _sampleNoise;
@@ -149,6 +150,7 @@ public sealed class GanTrainer
                 double imagesPerSecond = window.Count * _config.Training.BatchSize * _config.Training.K / Math.Max(seconds, 1e-9);
                 var row = window.Row(_step, Epoch, learningRate, momentum, imagesPerSecond);
                 // Measured after the throughput window closes, so its cost does not show as slower training.
+                if (measure) PrepareAveragedGenerator();
                 _metrics.Append(measure ? row with { Quality = QualityProbe!.Measure(_models, _config, _step) } : row);
                 if (measure) _metrics.WriteChart(_run.ChartPngPath, _run.ChartPath);
                 window = new MetricsWindow();
@@ -189,6 +191,7 @@ public sealed class GanTrainer
     public void WriteSamples(int? epoch)
     {
         if (_metrics is null) return; // not rank 0
+        PrepareAveragedGenerator();
         Directory.CreateDirectory(_run.SampleFolder);
         var images = Samples.Draw(_models, _sampleNoise);
         float low = _config.PixelRange.Low();
@@ -198,6 +201,15 @@ public sealed class GanTrainer
         _metrics.WriteChart(_run.ChartPngPath, _run.ChartPath);
     }
 
+    // The averaged G's BatchNorm statistics measured for its own weights, once a step, before it is sampled or saved
+    // (every update copies the live G's statistics into it; they describe other weights).
+    private void PrepareAveragedGenerator()
+    {
+        if (_average is null || _averagePreparedAt == _step) return;
+        Samples.RemeasureAveragedStatistics(_models, _config.Model.NoisePrior);
+        _averagePreparedAt = _step;
+    }
+
     private void SaveCheckpoint(Stopwatch clock)
     {
         if (!_group.IsRoot)
@@ -205,6 +217,7 @@ public sealed class GanTrainer
             _lastCheckpointStep = _step;
             return;
         }
+        PrepareAveragedGenerator();
         var state = new TrainerState
         {
             Step = _step,

@@ -127,6 +127,9 @@ public sealed partial class RunDirectory
         var config = raw ? checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } } : checkpoint.Config;
         var models = ModelFactory.Build(config, null);
         Checkpoint.LoadGenerators(checkpoint, models);
+        // Runs saved before the averaged G's statistics were measured for its own weights get them here (the same values
+        // a newer checkpoint already holds: the measurement depends on the weights alone).
+        Samples.RemeasureAveragedStatistics(models, config.Model.NoisePrior);
         if (discriminator) Checkpoint.LoadWeights(checkpoint, Checkpoint.DiscriminatorPrefix, models.Discriminator);
         return (models, checkpoint.Config, path);
     }
