@@ -37,9 +37,10 @@ internal static class MetricsCommand
         var test = DatasetCatalog.Load(dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var train = DatasetCatalog.Load(dataset, DatasetSplit.Train, PixelRange.ZeroOne, locator);
         int n = Math.Min(set.Count, Math.Min(test.Count, train.Count));
-        var reference = new MetricsReference(classifier, test.Pixels, n);
+        // The test images' features and the floor (real train images vs test: the best a model can do) depend on the
+        // classifier and the data alone: computed once, then read from the user cache.
+        var (reference, floor) = MetricsReferenceCache.Get(classifier, test, train, n);
         var model = FeatureSpaceMetrics.Compute(classifier, samples, n, reference);
-        var floor = FeatureSpaceMetrics.Compute(classifier, train.Pixels, n, reference); // real train images vs test: the best a model can do
         // A conditional generator: did it give the class it was asked for, and how close is each class to the real one?
         var byClass = set.Labels is { } asked
             ? ConditionalMetrics.Compute(classifier, samples, asked.AsSpan(0, n), n, test.Pixels, test.Labels.AsSpan(0, n), n, 10)

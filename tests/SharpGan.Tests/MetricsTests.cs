@@ -7,21 +7,35 @@ namespace SharpGan.Tests;
 public class MetricsTests
 {
     [Fact]
-    public void JacobiReconstructsASymmetricMatrix()
+    public void FrechetDistanceMatchesTheEigenvaluesOfTheCovarianceProduct()
     {
-        int n = 20;
-        var rng = new Rng(3);
-        var a = new double[n * n];
-        for (int i = 0; i < n; i++) for (int j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.NextGaussian();
-        var (values, v) = SymmetricEigen.Decompose(a, n);
+        // Independently of the symmetric route FrechetDistance takes: Tr((ΣA ΣB)^½) is the sum of the square roots of
+        // the (real, non-negative) eigenvalues of the non-symmetric product ΣA ΣB, found here by a general solver.
+        int n = 600, d = 12;
+        var rng = new Rng(9);
+        var a = new float[n * d];
+        var b = new float[n * d];
+        rng.FillGaussian(a);
+        rng.FillGaussian(b);
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < d; j++)
             {
-                double rebuilt = 0, dot = 0;
-                for (int k = 0; k < n; k++) { rebuilt += v[i * n + k] * values[k] * v[j * n + k]; dot += v[k * n + i] * v[k * n + j]; }
-                Assert.Equal(a[i * n + j], rebuilt, 9);
-                Assert.Equal(i == j ? 1.0 : 0.0, dot, 9);
+                a[i * d + j] = a[i * d + j] * (1 + j % 3) + 0.5f * a[i * d + (j + 1) % d];   // correlated columns
+                b[i * d + j] = b[i * d + j] * (2 - j % 2) + 0.3f * j;                       // other scales, a shift
             }
+        MathNet.Numerics.LinearAlgebra.Matrix<double> Covariance(float[] x, out double[] mean)
+        {
+            var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, d, (i, j) => x[i * d + j]);
+            var mu = m.ColumnSums() / n;
+            mean = mu.ToArray();
+            var centred = m - MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, d, (i, j) => mu[j]);
+            return centred.TransposeThisAndMultiply(centred) / (n - 1);
+        }
+        var (ca, cb) = (Covariance(a, out var ma), Covariance(b, out var mb));
+        double traceSqrt = (ca * cb).Evd().EigenValues.Sum(v => Math.Sqrt(Math.Max(v.Real, 0)));
+        double expected = ma.Zip(mb, (x, y) => (x - y) * (x - y)).Sum() + ca.Trace() + cb.Trace() - 2 * traceSqrt;
+        Assert.Equal(expected, FeatureSpaceMetrics.FrechetDistance(a, n, b, n, d), 6);
+        Assert.Equal(0, FeatureSpaceMetrics.FrechetDistance(a, n, a, n, d), 6);
     }
 
     [Fact]
@@ -63,5 +77,42 @@ public class MetricsTests
         var (p, r) = FeatureSpaceMetrics.PrecisionRecall(twoModes, n, oneMode, n / 2, d);
         Assert.Equal(1.0, p);
         Assert.Equal(0.5, r);
+    }
+}
+
+/// <summary>The user-cache copy of `eval metrics`' reference features and real-data floor.</summary>
+public sealed class MetricsReferenceCacheTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sharpgan-metrics-cache-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void TheCachedReferenceAndFloorEqualFreshOnesAndADamagedFileIsReplaced()
+    {
+        var classifier = new FeatureClassifier("mnist", new Rng(4)); // untrained: the cache does not care what it computes
+        var all = TestData.Mnist(600);
+        var (test, train) = (all.Take(300), new SharpGan.Data.ImageDataset(300, 28, 28, 1, all.Pixels.AsSpan(300 * 784, 300 * 784).ToArray(), all.Labels[300..]));
+        var (fresh, floor) = MetricsReferenceCache.Get(classifier, test, train, 200, _dir);
+        var file = Assert.Single(Directory.GetFiles(_dir));
+        var samples = TestData.Mnist(50).Pixels;
+        var expected = FeatureSpaceMetrics.Compute(classifier, samples, 50, fresh);
+
+        var (cached, cachedFloor) = MetricsReferenceCache.Get(classifier, test, train, 200, _dir);
+        Assert.Equal(floor.FrechetDistance, cachedFloor.FrechetDistance);
+        Assert.Equal(floor.ClassHistogram, cachedFloor.ClassHistogram);
+        Assert.Equal(expected, FeatureSpaceMetrics.Compute(classifier, samples, 50, cached) with { ClassHistogram = expected.ClassHistogram });
+
+        // Damaged (cut short): computed again, the file rewritten whole.
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+        var (_, again) = MetricsReferenceCache.Get(classifier, test, train, 200, _dir);
+        Assert.Equal(floor.Precision, again.Precision);
+        Assert.Equal(bytes, File.ReadAllBytes(file));
+
+        // Other inputs (another count, another classifier) have files of their own.
+        MetricsReferenceCache.Get(classifier, test, train, 100, _dir);
+        MetricsReferenceCache.Get(new FeatureClassifier("mnist", new Rng(5)), test, train, 200, _dir);
+        Assert.Equal(3, Directory.GetFiles(_dir).Length);
     }
 }

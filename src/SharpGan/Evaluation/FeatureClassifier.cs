@@ -90,15 +90,33 @@ public sealed class FeatureClassifier
     public float[] Features(ReadOnlySpan<float> images, int count) => Apply(images, count, FeatureDim, x => _features.Forward(x));
 
     /// <summary>Class probabilities (count, 10).</summary>
-    public float[] Probabilities(ReadOnlySpan<float> images, int count)
+    public float[] Probabilities(ReadOnlySpan<float> images, int count) => FeaturesAndProbabilities(images, count).Probabilities;
+
+    /// <summary>Weights and BatchNorm statistics, by name: what its outputs depend on.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedState() => _all.NamedState();
+
+    /// <summary>Features (count, 256) and class probabilities (count, 10) from one pass of the network.</summary>
+    public (float[] Features, float[] Probabilities) FeaturesAndProbabilities(ReadOnlySpan<float> images, int count)
     {
-        var logits = Apply(images, count, 10, x => _head.Forward(_features.Forward(x)));
+        var features = Features(images, count);
+        return (features, ProbabilitiesOf(features, count));
+    }
+
+    // softmax(head(features)) for features (count, 256): the head is one small product, so all rows go at once.
+    private float[] ProbabilitiesOf(float[] features, int count)
+    {
+        _all.Eval();
+        float[] probabilities;
+        var tape = new Tape();
+        using (tape.Begin())
+        using (tape.NoGrad())
+            probabilities = _head.Forward(Tensor.FromArray(features, count, FeatureDim)).Data.AsSpan(0, count * 10).ToArray();
         for (int i = 0; i < count; i++)
         {
-            var row = logits.AsSpan(i * 10, 10);
+            var row = probabilities.AsSpan(i * 10, 10);
             System.Numerics.Tensors.TensorPrimitives.SoftMax(row, row);
         }
-        return logits;
+        return probabilities;
     }
 
     /// <summary>Fraction of images whose most probable class is their label.</summary>
