@@ -23,7 +23,7 @@ public static partial class Ops
         CheckBias(bias, f);
         int inSize = g.Channels * g.Height * g.Width, k = g.PatchSize, p = g.Positions, np = n * p;
         float[] cols = TensorArena.RentFloats(k * np); // kept for the weight gradient
-        for (int i = 0; i < n; i++) Im2Col.Forward(g, x.Data.AsSpan(i * inSize, inSize), cols.AsSpan(i * p), np);
+        Im2Col.ForwardBatch(g, x.Data, cols, n);
         float[] wide = TensorArena.RentFloats(f * np);
         Gemm.Multiply(false, false, f, np, k, 1f, weight.Data, k, cols, np, 0f, wide, np);
         var y = Tensor.Uninitialized(n, f, g.OutHeight, g.OutWidth);
@@ -40,7 +40,7 @@ public static partial class Ops
             if (!gx) return;
             Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
             var dx = x.EnsureGrad();
-            for (int i = 0; i < n; i++) Im2Col.Backward(g, cols.AsSpan(i * p), dx.AsSpan(i * inSize, inSize), np);
+            Im2Col.BackwardBatch(g, cols, dx, n);
         }, Tape.SecondOrder ? (dy, sink) =>
         {
             if (gb) sink.Add(bias!, ChannelSum(dy));
@@ -75,7 +75,7 @@ public static partial class Ops
         Gemm.Multiply(true, false, k, np, cin, 1f, weight.Data, k, xWide, np, 0f, cols, np);
         var y = Tensor.Uninitialized(n, cout, ho, wo);
         Array.Clear(y.Data);
-        for (int i = 0; i < n; i++) Im2Col.Backward(g, cols.AsSpan(i * p), y.Data.AsSpan(i * outSize, outSize), np);
+        Im2Col.BackwardBatch(g, cols, y.Data, n);
         if (bias is not null) AddChannelBias(y.Data, bias.Data, n, ho * wo);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
@@ -83,7 +83,7 @@ public static partial class Ops
         {
             if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, ho * wo);
             if (!gx && !gw) return;
-            for (int i = 0; i < n; i++) Im2Col.Forward(g, y.Grad.AsSpan(i * outSize, outSize), cols.AsSpan(i * p), np); // dcols
+            Im2Col.ForwardBatch(g, y.Grad, cols, n); // dcols
             if (gw) Gemm.Multiply(false, true, cin, k, np, 1f, xWide, np, cols, np, 1f, weight.EnsureGrad(), k);
             if (!gx) return;
             Gemm.Multiply(false, false, cin, np, k, 1f, weight.Data, k, cols, np, 0f, xWide, np); // dX (Cin, N·P)

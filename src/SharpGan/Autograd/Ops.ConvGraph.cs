@@ -76,7 +76,7 @@ public static partial class Ops
     {
         int k = g.PatchSize, p = g.Positions, np = n * p, inSize = g.Channels * g.Height * g.Width;
         float[] cols = TensorArena.RentFloats(k * np), wide = TensorArena.RentFloats(f * np), batch = TensorArena.RentFloats(f * np);
-        for (int i = 0; i < n; i++) Im2Col.Forward(g, x.Slice(i * inSize, inSize), cols.AsSpan(i * p), np);
+        Im2Col.ForwardBatch(g, x, cols, n);
         Gemm.Multiply(false, false, f, np, k, 1f, w, k, cols, np, 0f, wide, np);
         FromWide(wide, batch, n, f, p);
         System.Numerics.Tensors.TensorPrimitives.Add(y, batch.AsSpan(0, f * np), y);
@@ -89,7 +89,7 @@ public static partial class Ops
         float[] wide = TensorArena.RentFloats(f * np), cols = TensorArena.RentFloats(k * np);
         ToWide(dy, wide, n, f, p);
         Gemm.Multiply(true, false, k, np, f, 1f, w, k, wide, np, 0f, cols, np);
-        for (int i = 0; i < n; i++) Im2Col.Backward(g, cols.AsSpan(i * p), dx.Slice(i * inSize, inSize), np);
+        Im2Col.BackwardBatch(g, cols, dx, n);
     }
 
     // dW (F, k) += dY (F, N·P) · im2col(x)ᵀ.
@@ -98,7 +98,7 @@ public static partial class Ops
         int k = g.PatchSize, p = g.Positions, np = n * p, inSize = g.Channels * g.Height * g.Width;
         float[] wide = TensorArena.RentFloats(f * np), cols = TensorArena.RentFloats(k * np);
         ToWide(dy, wide, n, f, p);
-        for (int i = 0; i < n; i++) Im2Col.Forward(g, x.Slice(i * inSize, inSize), cols.AsSpan(i * p), np);
+        Im2Col.ForwardBatch(g, x, cols, n);
         Gemm.Multiply(false, true, f, k, np, 1f, wide, np, cols, np, 1f, dw, k);
     }
 }

@@ -35,8 +35,59 @@ public readonly record struct ConvGeometry(int Channels, int Height, int Width, 
 /// im2col and col2im: cols[(c·kh + i)·kw + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside the image),
 /// so a convolution becomes one GEMM: y (F, Ho·Wo) = W (F, C·kh·kw) · cols.
 /// </summary>
-internal static class Im2Col
+internal static unsafe class Im2Col
 {
+    // Below this many column entries a batch is unrolled on the calling thread: waking workers costs more.
+    private const long ParallelFrom = 1 << 16;
+
+    private struct BatchJob
+    {
+        public ConvGeometry Geometry;
+        public float* X, Cols;
+        public int ImageSize, Positions, RowStride;
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> for a batch: x (n, C·H·W) → cols (C·kh·kw, n·Ho·Wo), image i at column offset i·Ho·Wo;
+    /// images in parallel (each writes its own columns, so the result does not depend on the thread count).
+    /// </summary>
+    public static void ForwardBatch(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> cols, int n) => RunBatch(g, x, cols, n, &ForwardImage);
+
+    /// <summary>
+    /// <see cref="Backward"/> for a batch: cols (C·kh·kw, n·Ho·Wo) scattered and added into x (n, C·H·W); images in
+    /// parallel (each adds into its own image only).
+    /// </summary>
+    public static void BackwardBatch(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> x, int n) => RunBatch(g, x, cols, n, &BackwardImage);
+
+    private static void RunBatch(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> cols, int n, delegate*<int, nint, void> body)
+    {
+        int imageSize = g.Channels * g.Height * g.Width, p = g.Positions;
+        if (x.Length < (long)n * imageSize || cols.Length < (long)g.PatchSize * n * p) throw new ArgumentException("buffers too small for the batch");
+        fixed (float* px = x, pc = cols)
+        {
+            var job = new BatchJob { Geometry = g, X = px, Cols = pc, ImageSize = imageSize, Positions = p, RowStride = n * p };
+            if ((long)g.PatchSize * n * p < ParallelFrom)
+                for (int i = 0; i < n; i++) body(i, (nint)(&job));
+            else WorkerPool.For(n, body, (nint)(&job));
+        }
+    }
+
+    private static void ForwardImage(int i, nint state)
+    {
+        ref var job = ref *(BatchJob*)state;
+        long colsLength = (long)job.Geometry.PatchSize * job.RowStride - (long)i * job.Positions;
+        Forward(job.Geometry, new ReadOnlySpan<float>(job.X + (long)i * job.ImageSize, job.ImageSize),
+            new Span<float>(job.Cols + (long)i * job.Positions, (int)colsLength), job.RowStride);
+    }
+
+    private static void BackwardImage(int i, nint state)
+    {
+        ref var job = ref *(BatchJob*)state;
+        long colsLength = (long)job.Geometry.PatchSize * job.RowStride - (long)i * job.Positions;
+        Backward(job.Geometry, new ReadOnlySpan<float>(job.Cols + (long)i * job.Positions, (int)colsLength),
+            new Span<float>(job.X + (long)i * job.ImageSize, job.ImageSize), job.RowStride);
+    }
+
     /// <summary>
     /// x is (C, H, W); writes its (C·kh·kw, Ho·Wo) column matrix into cols, whose rows are <paramref name="rowStride"/>
     /// apart (default Ho·Wo; a batch lays its images side by side: image i at column offset i·Ho·Wo, stride N·Ho·Wo).
