@@ -2,7 +2,10 @@
 """Reference run of semi-supervised MNIST with feature matching (Salimans et al. 2016) in PyTorch, to compare with
 `sharpgan semi train` epoch by epoch. Debian's python3-torch; MNIST from the four IDX files.
 
-    /usr/bin/python3 bench/pytorch_semi_mnist.py DATA_DIR/mnist [EPOCHS] [LABELS] [SEED]
+    /usr/bin/python3 bench/pytorch_semi_mnist.py DATA_DIR/mnist [EPOCHS] [LABELS] [SEED] [V_STD]
+
+V_STD is the σ of D's weight-norm directions v at initialisation: 0.05 by default here, 0.1 in SharpGAN and in the
+reference's nn.DenseLayer (under weight normalisation it sets how fast Adam's fixed-size steps turn v).
 
 Same setup as SharpGAN's: D = noise 0.3, weight-normalised ReLU 1000-500-250-250-250 with noise 0.5 between (hidden
 scales held after a data-dependent init), 10 logits; G = 100 uniform → (linear, BatchNorm, softplus) × 2 of 500 →
@@ -28,10 +31,13 @@ def idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
+V_STD = float(sys.argv[5]) if len(sys.argv) > 5 else 0.05
+
+
 class WNLinear(nn.Module):
     def __init__(self, n_in, n_out, train_scale):
         super().__init__()
-        self.v = nn.Parameter(torch.randn(n_out, n_in) * 0.05)
+        self.v = nn.Parameter(torch.randn(n_out, n_in) * V_STD)
         self.g = nn.Parameter(torch.ones(n_out), requires_grad=train_scale)
         self.b = nn.Parameter(torch.zeros(n_out))
 
@@ -131,9 +137,12 @@ def main():
         test = D()
         test.load_state_dict(average)
         test.eval()
+        d.eval()
         with torch.no_grad():
             errors = int((test(tx).argmax(1) != ty).sum())
-        print(f"epoch {epoch}: D loss {loss_d.item():.4f}, G loss {loss_g.item():.4f}, test errors {errors} ({time.time() - begin:.0f} s)", flush=True)
+            live = int((d(tx).argmax(1) != ty).sum())
+        d.train()
+        print(f"epoch {epoch}: D loss {loss_d.item():.4f}, G loss {loss_g.item():.4f}, test errors {errors} (D's own weights: {live}) ({time.time() - begin:.0f} s)", flush=True)
 
 
 if __name__ == "__main__":
