@@ -127,11 +127,25 @@ public sealed partial class RunDirectory
         var config = raw ? checkpoint.Config with { Training = checkpoint.Config.Training with { GeneratorEma = 0 } } : checkpoint.Config;
         var models = ModelFactory.Build(config, null);
         Checkpoint.LoadGenerators(checkpoint, models);
-        // Runs saved before the averaged G's statistics were measured for its own weights get them here (the same values
-        // a newer checkpoint already holds: the measurement depends on the weights alone).
-        Samples.RemeasureAveragedStatistics(models, config.Model.NoisePrior);
+        // Checkpoints saved before the averaged G's statistics were measured for its own weights hold copies of G's; they
+        // get their own here (the values a newer checkpoint already holds: the measurement depends on the weights alone).
+        if (!raw && AveragedStatisticsAreCopies(checkpoint)) Samples.RemeasureAveragedStatistics(models, config.Model.NoisePrior);
         if (discriminator) Checkpoint.LoadWeights(checkpoint, Checkpoint.DiscriminatorPrefix, models.Discriminator);
         return (models, checkpoint.Config, path);
+    }
+
+    private static bool AveragedStatisticsAreCopies(Checkpoint.Loaded checkpoint)
+    {
+        var tensors = checkpoint.Content.Tensors;
+        bool any = false;
+        foreach (var (name, averaged) in tensors)
+        {
+            if (!name.StartsWith(Checkpoint.AveragedGeneratorPrefix) || !name.Contains("running_")) continue;
+            any = true;
+            if (!tensors.TryGetValue(Checkpoint.GeneratorPrefix + name[Checkpoint.AveragedGeneratorPrefix.Length..], out var live)
+                || !averaged.Data.AsSpan(0, averaged.Length).SequenceEqual(live.Data.AsSpan(0, live.Length))) return false;
+        }
+        return any;
     }
 
     /// <summary>Deletes the run's own files (config, checkpoints, samples, metrics, chart), nothing else.</summary>
