@@ -108,6 +108,7 @@ def main():
     for epoch in range(1, epochs + 1):
         begin = time.time()
         order = torch.from_numpy(rng.permutation(50000))
+        sums = [0.0, 0.0]
         for it in range(500):
             xu = x[order[it * batch:(it + 1) * batch]]
             li = torch.from_numpy(rng.permutation(len(lx))[:batch] if len(lx) >= batch else rng.randint(0, len(lx), batch))
@@ -134,6 +135,8 @@ def main():
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
+            sums[0] += loss_d.item()
+            sums[1] += loss_g.item()
         test = D()
         test.load_state_dict(average)
         test.eval()
@@ -142,7 +145,7 @@ def main():
             errors = int((test(tx).argmax(1) != ty).sum())
             live = int((d(tx).argmax(1) != ty).sum())
         d.train()
-        print(f"epoch {epoch}: D loss {loss_d.item():.4f}, G loss {loss_g.item():.4f}, test errors {errors} (D's own weights: {live}) ({time.time() - begin:.0f} s)", flush=True)
+        print(f"epoch {epoch}: D loss {sums[0] / 500:.4f}, G loss {sums[1] / 500:.4f} (means over the epoch, as sharpgan prints), test errors {errors} (D's own weights: {live}) ({time.time() - begin:.0f} s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -117,13 +117,24 @@ public sealed class SemiSupervisedGenerator : Module
             new WeightNormLinear(hidden, outputDim, Activation.Sigmoid)));
     }
 
-    /// <summary>Linear weights N(0, 0.05²); the output layer's v likewise, with g = 1 and a zero bias.</summary>
+    /// <summary>
+    /// Linear weights U(±1/√fan_in) (PyTorch's default for nn.Linear); the output layer's v ~ N(0, 0.1²), g = 1, a zero
+    /// bias. Why not the reference's Glorot uniform: with it (and with N(0, 0.05²)) D overpowers G in the first epochs
+    /// — measured in PyTorch (bench/pytorch_semi_mnist.py, seed 1, 100 labels): epoch-mean D loss 0.24 → 0.08 and G's
+    /// feature-matching loss 4.6 → 10.6 over epochs 1–2, 2 308 → 2 233 test errors; with this init D loss 0.33, 0.29,
+    /// 0.36, G loss 1.78, 0.86, 0.62 and 2 196 → 1 860 → 1 582 errors over epochs 1–3. Under BatchNorm and weight
+    /// normalisation the scales change nothing in the forward pass; they set how far Adam's fixed-size steps turn them.
+    /// </summary>
     public void Initialize(Rng rng)
     {
         foreach (var layer in _net.Layers)
         {
-            if (layer is Linear l) rng.FillGaussian(l.Weight.Data, 0f, 0.05f);
-            if (layer is WeightNormLinear w) { rng.FillGaussian(w.V.Data, 0f, 0.05f); Array.Fill(w.G.Data, 1f); Array.Clear(w.Bias.Data); }
+            if (layer is Linear l)
+            {
+                float bound = 1f / MathF.Sqrt(l.Weight.Shape[1]);
+                rng.FillUniform(l.Weight.Data, -bound, bound);
+            }
+            if (layer is WeightNormLinear w) { rng.FillGaussian(w.V.Data, 0f, 0.1f); Array.Fill(w.G.Data, 1f); Array.Clear(w.Bias.Data); }
         }
     }
 
