@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
-using Vector = System.Numerics.Vector;
 using MathNet.Numerics.LinearAlgebra.Factorization;
+using FloatLanes = System.Numerics.Vector<float>;
+using IntLanes = System.Numerics.Vector<int>;
+using Lanes = System.Numerics.Vector;
 
 namespace SharpGan.Evaluation;
 
@@ -98,7 +100,7 @@ public static class FeatureSpaceMetrics
     private static Matrix<double> SquareRoot(Matrix<double> a)
     {
         var evd = a.Evd(Symmetricity.Symmetric);
-        var roots = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(a.RowCount, i => Math.Sqrt(Math.Max(evd.EigenValues[i].Real, 0)));
+        var roots = Vector<double>.Build.Dense(a.RowCount, i => Math.Sqrt(Math.Max(evd.EigenValues[i].Real, 0)));
         return evd.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalVector(roots) * evd.EigenVectors.Transpose();
     }
 
@@ -175,7 +177,7 @@ public static class FeatureSpaceMetrics
         const int block = 500;
         var dist = new float[Math.Min(block, ns) * nr];
         var reached = new int[nr]; // −1 once some sample's ball holds reference point j
-        int samplesInside = 0, w = System.Numerics.Vector<float>.Count;
+        int samplesInside = 0, w = FloatLanes.Count;
         for (int start = 0; start < ns; start += block)
         {
             int rows = Math.Min(block, ns - start);
@@ -184,16 +186,16 @@ public static class FeatureSpaceMetrics
             {
                 var drow = dist.AsSpan(r * nr, nr);
                 float radius = sampleRadii[start + r];
-                var ball = new System.Numerics.Vector<float>(radius);
-                var inside = System.Numerics.Vector<int>.Zero;
+                var ball = new FloatLanes(radius);
+                var inside = IntLanes.Zero;
                 int j = 0;
                 for (; j <= nr - w; j += w)
                 {
-                    var dv = new System.Numerics.Vector<float>(drow[j..]);
-                    inside |= Vector.LessThanOrEqual(dv, new System.Numerics.Vector<float>(referenceRadii.AsSpan(j)));
-                    (new System.Numerics.Vector<int>(reached.AsSpan(j)) | Vector.LessThanOrEqual(dv, ball)).CopyTo(reached.AsSpan(j));
+                    var dv = new FloatLanes(drow[j..]);
+                    inside |= Lanes.LessThanOrEqual(dv, new FloatLanes(referenceRadii.AsSpan(j)));
+                    (new IntLanes(reached.AsSpan(j)) | Lanes.LessThanOrEqual(dv, ball)).CopyTo(reached.AsSpan(j));
                 }
-                bool isInside = inside != System.Numerics.Vector<int>.Zero;
+                bool isInside = inside != IntLanes.Zero;
                 for (; j < nr; j++)
                 {
                     isInside |= drow[j] <= referenceRadii[j];
