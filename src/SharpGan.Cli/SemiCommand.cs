@@ -18,6 +18,8 @@ internal static class SemiCommand
     private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the labelled subset, initialisation, noise and order", DefaultValueFactory = _ => 1 };
     private static readonly Option<int?> Epochs = new Option<int?>("--epochs") { Description = "Passes over the 50 000 unlabelled images (default 60)" }.InRange(1, 10000);
     private static readonly Option<int> BaselineUpdates = new Option<int>("--baseline-updates") { Description = "Updates of the labelled-only baseline (0: skip it)", DefaultValueFactory = _ => 2000 }.InRange(0, 1000000);
+    private static readonly Option<FileInfo?> Config = new("--config") { Description = "Start from a JSON config (write one with --print-config); --dataset, --labels, --seed and --epochs given on the line override it" };
+    private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the full JSON config (every setting: rate, its decay, averaging, widths of z…) and exit" };
     private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Run directory (default runs/semi-DATASET-LABELS-sSEED)" };
     private static readonly Option<DirectoryInfo?> Resume = new("--resume") { Description = "Continue this run from its latest checkpoint" };
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset" };
@@ -27,7 +29,7 @@ internal static class SemiCommand
     public static Command Create()
     {
         var train = new Command("train", "Train a semi-supervised GAN classifier on a few labelled and all unlabelled training images.");
-        foreach (var o in new Option[] { Dataset, Labels, Seed, Epochs, BaselineUpdates, Out, Resume, DataDir }) train.Options.Add(o);
+        foreach (var o in new Option[] { Dataset, Labels, Seed, Epochs, BaselineUpdates, Config, PrintConfig, Out, Resume, DataDir }) train.Options.Add(o);
         train.SetAction(parse => Guard.Run(() => ExecuteTrain(parse)));
         var eval = new Command("eval", "Test a semi-supervised run's classifier: errors, confusion matrix, accuracy by class.");
         foreach (var o in new Option[] { EvalRun, DataDir, Json }) eval.Options.Add(o);
@@ -46,6 +48,7 @@ internal static class SemiCommand
         string? checkpoint = null;
         if (parse.GetValue(Resume) is { } resumeDir)
         {
+            if (parse.GetValue(Config) is not null || parse.GetValue(PrintConfig)) throw new UserError("--resume continues a run with its own config; --config and --print-config start a new one");
             run = new RunDirectory(resumeDir.FullName);
             checkpoint = run.LatestCheckpoint() ?? throw new UserError($"{run.Root}: has no checkpoint to resume");
             config = SemiSupervisedTrainer.Read(checkpoint).Config;
@@ -57,8 +60,12 @@ internal static class SemiCommand
         }
         else
         {
-            config = new SemiSupervisedConfig { Dataset = parse.GetValue(Dataset)!, Labels = parse.GetValue(Labels), Seed = parse.GetValue(Seed), Epochs = parse.GetValue(Epochs) ?? 60 };
-            config.Validate();
+            config = FromLine(parse);
+            if (parse.GetValue(PrintConfig))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(config, ConfigIo.Options));
+                return 0;
+            }
             run = new RunDirectory(parse.GetValue(Out)?.FullName ?? Path.Combine("runs", $"semi-{config.Dataset}-{config.Labels}-s{config.Seed}"));
             if (run.HoldsRun) throw new UserError($"{run.Root}: already holds a run; resume it with --resume or choose another --out");
         }
@@ -94,6 +101,19 @@ internal static class SemiCommand
         }
         Console.WriteLine($"finished: {trainer.History[^1].TestErrors} test errors of {test.Count}; evaluate with `sharpgan semi eval --run {run.Root}`");
         return 0;
+    }
+
+    // The config a new run starts from: the file's (or the defaults), then each option the user typed.
+    private static SemiSupervisedConfig FromLine(ParseResult parse)
+    {
+        var config = parse.GetValue(Config) is { } file ? SemiSupervisedConfig.Load(file.FullName) : new SemiSupervisedConfig();
+        bool typed(Option o) => parse.GetResult(o) is { Implicit: false };
+        if (typed(Dataset)) config = config with { Dataset = parse.GetValue(Dataset)! };
+        if (typed(Labels)) config = config with { Labels = parse.GetValue(Labels) };
+        if (typed(Seed)) config = config with { Seed = parse.GetValue(Seed) };
+        if (parse.GetValue(Epochs) is { } epochs) config = config with { Epochs = epochs };
+        config.Validate();
+        return config;
     }
 
     private static int ExecuteEval(ParseResult parse)

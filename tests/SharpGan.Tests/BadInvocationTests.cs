@@ -113,7 +113,8 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         // semi
         ["semi train --labels 15 --out OUT/s", "multiple of 10"], ["semi train --dataset cifar10 --out OUT/s", "--dataset must be one of mnist, fashion-mnist"],
         ["semi train --out RUN", "already holds a run"], ["semi train --resume OUT/missing", "no checkpoint"], ["semi eval --run RUN", "not a SharpGAN semi-supervised checkpoint"],
-        ["semi eval", "needs --run"], ["semi", "needs a command"],
+        ["semi eval", "needs --run"], ["semi", "needs a command"], ["semi train --config CONFIG --out OUT/s", "unknown field 'preset'"],
+        ["semi train --resume RUN --config CONFIG", "--resume continues a run with its own config"], ["semi train --config EMPTYFILE", "is empty"],
         // --model
         ["sample --model no-such-model --out OUT/x.png", "no pretrained model 'no-such-model'"], ["sample --model OUT/missing.safetensors --out OUT/x.png", "generator file not found"],
         ["sample --run RUN --model mnist-paper --out OUT/x.png", "give one of --run RUN_DIR or --model NAME"], ["sample --out OUT/x.png", "needs --run RUN_DIR or --model NAME"],

@@ -45,6 +45,26 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void ASemiSupervisedConfigRoundTripsAndTheLineOverridesIt()
+    {
+        var printed = Sharpgan("semi", "train", "--labels", "50", "--print-config");
+        Assert.True(printed.Code == 0, printed.Err);
+        var written = System.Text.Json.JsonSerializer.Deserialize<SemiSupervisedConfig>(printed.Out, ConfigIo.Options)!;
+        Assert.Equal(new SemiSupervisedConfig { Labels = 50 }, written);
+        string file = Path.Combine(_dir, "semi.json");
+        File.WriteAllText(file, printed.Out.Replace("\"decay_from\": 0.5", "\"decay_from\": 1"));
+        var edited = Sharpgan("semi", "train", "--config", file, "--seed", "3", "--print-config");
+        Assert.True(edited.Code == 0, edited.Err);
+        var read = System.Text.Json.JsonSerializer.Deserialize<SemiSupervisedConfig>(edited.Out, ConfigIo.Options)!;
+        Assert.Equal(new SemiSupervisedConfig { Labels = 50, Seed = 3, DecayFrom = 1 }, read); // the file's rate schedule, the line's seed
+
+        File.WriteAllText(file, printed.Out.Replace("\"decay_from\"", "\"decay_frm\""));
+        var typo = Sharpgan("semi", "train", "--config", file);
+        Assert.Equal(2, typo.Code);
+        Assert.Contains($"{file}: unknown field 'decay_frm'", typo.Err);
+    }
+
+    [Fact]
     public void ATimeLimitStopsWithACheckpointAndExitZero()
     {
         string run = Path.Combine(_dir, "budget");

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using SharpGan.Data;
+using SharpGan.IO;
 
 namespace SharpGan.Training;
 
@@ -46,6 +48,30 @@ public sealed record SemiSupervisedConfig
 
     /// <summary>Dimension of z (uniform on [0, 1]).</summary>
     public int NoiseDim { get; init; } = 100;
+
+    /// <summary>
+    /// Reads and validates a config file (snake_case JSON, as <c>semi train --print-config</c> writes; unknown fields are
+    /// errors). Throws <see cref="ConfigException"/> naming the file and the problem.
+    /// </summary>
+    public static SemiSupervisedConfig Load(string path)
+    {
+        byte[] bytes;
+        try { bytes = FileBytes.Read(path, ConfigIo.MaxConfigBytes); }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException) { throw new ConfigException(e.Message); }
+        SemiSupervisedConfig? config;
+        try { config = JsonSerializer.Deserialize<SemiSupervisedConfig>(bytes, ConfigIo.Options); }
+        catch (JsonException e)
+        {
+            string at = e.Path?.TrimStart('$', '.') ?? "";
+            throw new ConfigException(e.Message.Contains("could not be mapped")
+                ? $"{path}: unknown field '{at}'; a semi-supervised config has {string.Join(", ", JsonDocument.Parse(JsonSerializer.Serialize(new SemiSupervisedConfig(), ConfigIo.Options)).RootElement.EnumerateObject().Select(p => p.Name))}"
+                : at.Length > 0 ? $"{path}: field '{at}' has the wrong type or value" : $"{path}: not valid JSON at line {e.LineNumber + 1}");
+        }
+        if (config is null) throw new ConfigException($"{path}: the config is null; expected an object");
+        try { config.Validate(); }
+        catch (ConfigException e) { throw new ConfigException($"{path}: {e.Message}"); }
+        return config;
+    }
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first field out of range.</summary>
     public void Validate()
