@@ -71,6 +71,29 @@ public class GemmTests
         Assert.Equal(one, two);
     }
 
+    [Theory]
+    [InlineData(7, 13, 5)]
+    [InlineData(13, 300, 37)]   // two K slices, a ragged last one
+    [InlineData(500, 784, 333)] // Parzen's block against a sample set (4 K slices, ragged columns)
+    [InlineData(1, 1, 1)]
+    public void APackedRightMatrixGivesTheUnpackedProductBitForBit(int m, int k, int n)
+    {
+        var rng = new Rng((ulong)(m + 3 * k + 7 * n));
+        foreach (bool transA in new[] { false, true })
+        foreach (bool transB in new[] { false, true })
+        {
+            int lda = (transA ? m : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3;
+            var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
+            rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
+            var expected = (float[])c0.Clone(); var actual = (float[])c0.Clone();
+            Gemm.Managed.Sgemm(transA, transB, m, n, k, -2f, a, lda, b, ldb, 0.5f, expected, ldc);
+            var packed = Gemm.PackRight(transB, k, n, b, ldb);
+            Array.Clear(b); // the packed copy stands alone
+            Gemm.MultiplyPacked(transA, m, -2f, a, lda, packed, 0.5f, actual, ldc);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{m}×{k}×{n} tA={transA} tB={transB}");
+        }
+    }
+
     [Fact]
     public void RejectsBuffersTooSmallForTheirShape()
     {

@@ -134,14 +134,14 @@ public static class FeatureSpaceMetrics
     internal static float[] KthNeighbourRadii(ReadOnlySpan<float> x, int n, int d, int k)
     {
         var radii = new float[n];
-        var norms = SquaredDistances.RowNorms(x, n, d);
+        var all = new SquaredDistances.Reference(x, n, d);
         const int block = 500;
         var dist = new float[Math.Min(block, n) * n];
         var row = new float[n];
         for (int start = 0; start < n; start += block)
         {
             int rows = Math.Min(block, n - start);
-            SquaredDistances.Compute(x.Slice(start * d, rows * d), rows, x, n, d, norms, dist);
+            SquaredDistances.Compute(x.Slice(start * d, rows * d), rows, all, dist);
             for (int r = 0; r < rows; r++)
             {
                 dist.AsSpan(r * n, n).CopyTo(row);
@@ -173,7 +173,7 @@ public static class FeatureSpaceMetrics
     private static (double Precision, double Recall) FractionsInside(ReadOnlySpan<float> samples, int ns, float[] sampleRadii,
         ReadOnlySpan<float> reference, int nr, float[] referenceRadii, int d)
     {
-        var norms = SquaredDistances.RowNorms(reference, nr, d);
+        var packed = new SquaredDistances.Reference(reference, nr, d);
         const int block = 500;
         var dist = new float[Math.Min(block, ns) * nr];
         var reached = new int[nr]; // −1 once some sample's ball holds reference point j
@@ -181,7 +181,7 @@ public static class FeatureSpaceMetrics
         for (int start = 0; start < ns; start += block)
         {
             int rows = Math.Min(block, ns - start);
-            SquaredDistances.Compute(samples.Slice(start * d, rows * d), rows, reference, nr, d, norms, dist);
+            SquaredDistances.Compute(samples.Slice(start * d, rows * d), rows, packed, dist);
             for (int r = 0; r < rows; r++)
             {
                 var drow = dist.AsSpan(r * nr, nr);

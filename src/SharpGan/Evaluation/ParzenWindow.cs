@@ -34,15 +34,16 @@ public static class ParzenWindow
         foreach (double s in sigmas)
             if (!(s > 0) || !double.IsFinite(s)) throw new ArgumentOutOfRangeException(nameof(sigmas), s, "every σ must be a finite positive number");
         var result = sigmas.Select(_ => new double[m]).ToArray();
-        var sNorms = SquaredDistances.RowNorms(samples, n, d);
+        var reference = new SquaredDistances.Reference(samples, n, d);
         var block = new float[Math.Min(BlockRows, m) * n];
-        var scratch = new float[n];
         double logN = Math.Log(n);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads };
         for (int start = 0; start < m; start += BlockRows)
         {
-            int rows = Math.Min(BlockRows, m - start);
-            SquaredDistances.Compute(points.Slice(start * d, rows * d), rows, samples, n, d, sNorms, block);
-            for (int r = 0; r < rows; r++)
+            int rows = Math.Min(BlockRows, m - start), first = start;
+            SquaredDistances.Compute(points.Slice(start * d, rows * d), rows, reference, block);
+            // Rows are independent (each writes its own entries), so the result does not depend on the thread count.
+            Parallel.For(0, rows, parallel, () => new float[n], (r, _, scratch) =>
             {
                 var dist = block.AsSpan(r * n, n);
                 float nearest = TensorPrimitives.Min(dist);
@@ -54,9 +55,10 @@ public static class ParzenWindow
                     TensorPrimitives.Multiply(dist, a, scratch);
                     TensorPrimitives.Exp(scratch, scratch);
                     double sum = TensorPrimitives.Sum<float>(scratch); // ≥ 1: the nearest term is exp(0)
-                    result[k][start + r] = a * (double)nearest + Math.Log(sum) - logN - d * Math.Log(sigma * Math.Sqrt(2 * Math.PI));
+                    result[k][first + r] = a * (double)nearest + Math.Log(sum) - logN - d * Math.Log(sigma * Math.Sqrt(2 * Math.PI));
                 }
-            }
+                return scratch;
+            }, _ => { });
         }
         return result;
     }

@@ -45,6 +45,28 @@ public static class Gemm
         Backend.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
+    /// <summary>
+    /// Packs op(B) (k×n) once for many products <see cref="MultiplyPacked"/>
+    /// with it. Packed products always run on the managed kernel, whatever <see cref="Backend"/> is.
+    /// </summary>
+    public static PackedRight PackRight(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        CheckMatrix("b", transB ? n : k, transB ? k : n, ldb, b.Length);
+        return Managed.PackRight(transB, k, n, b, ldb);
+    }
+
+    /// <summary>C = alpha·op(A)·B + beta·C with B packed by <see cref="PackRight"/>; the same result as the unpacked product.</summary>
+    public static void MultiplyPacked(bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda, PackedRight b, float beta, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        CheckMatrix("a", transA ? b.Rows : m, transA ? m : b.Rows, lda, a.Length);
+        CheckMatrix("c", m, b.Columns, ldc, c.Length);
+        Managed.Sgemm(transA, m, alpha, a, lda, b, beta, c, ldc);
+    }
+
     /// <summary>Checks dimensions and that each buffer is long enough for its leading dimension.</summary>
     internal static void Validate(bool transA, bool transB, int m, int n, int k,
         int aLength, int lda, int bLength, int ldb, int cLength, int ldc)

@@ -40,16 +40,71 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             ScaleC(m, n, beta, c, ldc);
             return;
         }
-        int sliversA = (m + MR - 1) / MR, sliversB = (n + NR - 1) / NR;
-        float[] packedA = BufferPool<float>.Shared.Rent(sliversA * MR * KC);
-        float[] packedB = BufferPool<float>.Shared.Rent(sliversB * NR * KC);
+        int sliversB = (n + NR - 1) / NR;
+        float[] packedB = BufferPool<float>.Shared.Rent(sliversB * NR * Math.Min(k, KC));
         try
         {
-            fixed (float* pa = a, pb = b, pc = c, ppa = packedA, ppb = packedB)
+            fixed (float* pa = a, pb = b, pc = c, ppb = packedB)
+                Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, ppb, prepacked: false);
+        }
+        finally
+        {
+            BufferPool<float>.Shared.Return(packedB);
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B) (k×n) once, for many products with it: the packing a call would repeat (for a transposed B, a
+    /// transpose of the whole matrix) is done here, and <see cref="Sgemm(bool, int, float, ReadOnlySpan{float}, int, PackedRight, float, Span{float}, int)"/>
+    /// only packs A. The result is the same, bit for bit, as <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/> with B.
+    /// </summary>
+    public PackedRight PackRight(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb)
+    {
+        var packed = new PackedRight(k, n, new float[(long)(n + NR - 1) / NR * NR * k]);
+        if (k == 0 || n == 0) return packed;
+        fixed (float* pb = b, dst = packed.Data)
+        {
+            var job = new Job { B = pb, Ldb = ldb, N = n, TransB = transB, SliversB = (n + NR - 1) / NR };
+            for (int p0 = 0; p0 < k; p0 += KC)
+            {
+                job.P0 = p0;
+                job.Kc = Math.Min(KC, k - p0);
+                job.PackedB = dst + (long)p0 * job.SliversB * NR; // slices are laid end to end: sliver s of a slice at s·NR·kc
+                if (Engine.Threads > 1 && (long)n * k >= 65_536) WorkerPool.For(job.SliversB, &PackSliver, (nint)(&job));
+                else for (int s = 0; s < job.SliversB; s++) PackSliver(s, (nint)(&job));
+            }
+        }
+        return packed;
+    }
+
+    /// <summary>C = alpha·op(A)·B + beta·C with B packed by <see cref="PackRight"/> (m×k times k×n).</summary>
+    public void Sgemm(bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda, PackedRight b, float beta, Span<float> c, int ldc)
+    {
+        int n = b.Columns, k = b.Rows;
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        fixed (float* pa = a, pc = c, ppb = b.Data)
+            Run(transA, false, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, ppb, prepacked: true);
+    }
+
+    // The blocked product. packedB is one slice's buffer (packed here, per slice), or with prepacked every slice of B,
+    // laid end to end as PackRight writes them.
+    private static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
+        float beta, float* c, int ldc, float* packedB, bool prepacked)
+    {
+        int sliversA = (m + MR - 1) / MR, sliversB = (n + NR - 1) / NR;
+        float[] packedA = BufferPool<float>.Shared.Rent(sliversA * MR * Math.Min(k, KC));
+        try
+        {
+            fixed (float* ppa = packedA)
             {
                 var job = new Job
                 {
-                    A = pa, B = pb, C = pc, PackedA = ppa, PackedB = ppb, Lda = lda, Ldb = ldb, Ldc = ldc,
+                    A = a, B = b, C = c, PackedA = ppa, PackedB = packedB, Lda = lda, Ldb = ldb, Ldc = ldc,
                     M = m, N = n, TransA = transA, TransB = transB, Alpha = alpha,
                     SliversA = sliversA, SliversB = sliversB, RowBlocks = (m + MC - 1) / MC,
                 };
@@ -60,20 +115,22 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                 job.SliversPerTile = (sliversB + job.TilesPerRowBlock - 1) / job.TilesPerRowBlock;
                 job.TilesPerRowBlock = (sliversB + job.SliversPerTile - 1) / job.SliversPerTile;
                 bool parallel = (long)m * n * k >= 32_768 && threads > 1;
+                int packs = prepacked ? sliversA : sliversA + sliversB;
                 for (int p0 = 0; p0 < k; p0 += KC)
                 {
                     job.P0 = p0;
                     job.Kc = Math.Min(KC, k - p0);
                     job.Beta = p0 == 0 ? beta : 1f;  // later K slices accumulate onto the first
+                    if (prepacked) job.PackedB = packedB + (long)p0 * sliversB * NR;
                     int tiles = job.RowBlocks * job.TilesPerRowBlock;
                     if (parallel)
                     {
-                        WorkerPool.For(sliversA + sliversB, &PackSliver, (nint)(&job));
+                        WorkerPool.For(packs, &PackSliver, (nint)(&job));
                         WorkerPool.For(tiles, &ComputeTile, (nint)(&job));
                     }
                     else
                     {
-                        for (int s = 0; s < sliversA + sliversB; s++) PackSliver(s, (nint)(&job));
+                        for (int s = 0; s < packs; s++) PackSliver(s, (nint)(&job));
                         for (int t = 0; t < tiles; t++) ComputeTile(t, (nint)(&job));
                     }
                 }
@@ -82,7 +139,6 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         finally
         {
             BufferPool<float>.Shared.Return(packedA);
-            BufferPool<float>.Shared.Return(packedB);
         }
     }
 
@@ -96,7 +152,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         }
     }
 
-    // Sliver s < SliversA packs rows [s·MR, s·MR+MR) of op(A)[:, P0:P0+Kc] as dst[p·MR + r];
+    // Slivers are kc deep and laid end to end (sliver s at s·MR·kc or s·NR·kc). Sliver s < SliversA packs rows [s·MR, s·MR+MR) of op(A)[:, P0:P0+Kc] as dst[p·MR + r];
     // the rest pack columns of op(B)[P0:P0+Kc, :] as dst[p·NR + j]. Padding is zero.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void PackSliver(int s, nint state)
@@ -106,7 +162,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         if (s < job.SliversA)
         {
             int i0 = s * MR, rows = Math.Min(MR, job.M - i0);
-            float* dst = job.PackedA + (long)s * MR * KC;
+            float* dst = job.PackedA + (long)s * MR * kc;
             if (job.TransA)
             {
                 for (int p = 0; p < kc; p++)
@@ -136,7 +192,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         }
         s -= job.SliversA;
         int nr = NR, j0 = s * nr, cols = Math.Min(nr, job.N - j0);
-        float* bdst = job.PackedB + (long)s * nr * KC;
+        float* bdst = job.PackedB + (long)s * nr * kc;
         if (job.TransB)
         {
             TransposePack.Pack(job.B + (long)j0 * job.Ldb + p0, job.Ldb, bdst, kc, nr, cols);
@@ -166,15 +222,32 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         for (int s = sStart; s < sEnd; s++)
         {
             int j0 = s * nr, cols = Math.Min(nr, job.N - j0);
-            float* bp = job.PackedB + (long)s * nr * KC;
+            float* bp = job.PackedB + (long)s * nr * job.Kc;
             for (int i0 = iStart; i0 < iEnd; i0 += MR)
             {
                 int rows = Math.Min(MR, job.M - i0);
-                float* ap = job.PackedA + (long)(i0 / MR) * MR * KC;
+                float* ap = job.PackedA + (long)(i0 / MR) * MR * job.Kc;
                 float* c = job.C + (long)i0 * job.Ldc + j0;
                 if (nr == 32) MicroKernels.Kernel6x32(job.Kc, ap, bp, c, job.Ldc, job.Alpha, job.Beta, rows, cols);
                 else MicroKernels.Kernel6x16(job.Kc, ap, bp, c, job.Ldc, job.Alpha, job.Beta, rows, cols);
             }
         }
     }
+}
+
+/// <summary>
+/// A right-hand matrix op(B) (k×n) packed once by <see cref="ManagedGemm.PackRight"/> for many products: Parzen's and the
+/// metrics' sample sets against blocks of test images. Immutable; the source matrix can change after packing.
+/// </summary>
+public sealed class PackedRight
+{
+    internal PackedRight(int rows, int columns, float[] data) => (Rows, Columns, Data) = (rows, columns, data);
+
+    /// <summary>k: rows of op(B).</summary>
+    public int Rows { get; }
+
+    /// <summary>n: columns of op(B).</summary>
+    public int Columns { get; }
+
+    internal float[] Data { get; }
 }
