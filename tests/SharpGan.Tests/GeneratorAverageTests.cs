@@ -165,6 +165,23 @@ public sealed class GeneratorAverageTests : IDisposable
         Assert.Equal(samples.Data, Samples.Draw(reloaded, noise).Data);
     }
 
+    [Theory]
+    [InlineData("mnist-dcgan")]
+    [InlineData("mnist-paper")]
+    public void DrawingInChunksGivesTheSamplesOfOneForwardPass(string preset)
+    {
+        // Samples.Draw runs G on ChunkRows rows at a time (bounding a convolutional G's buffers); in eval mode that changes no value.
+        var models = ModelFactory.Build(Presets.Get(preset), null);
+        int count = 2 * Samples.ChunkRows + 17;
+        var noise = new Tensor(count, models.NoiseDim);
+        new Rng(9).FillGaussian(noise.Data);
+        var chunked = Samples.Draw(models, noise);
+        models.SamplingGenerator.Eval();
+        var whole = models.SamplingGenerator.Forward(noise);
+        Assert.Equal(whole.Shape, chunked.Shape);
+        Assert.True(whole.Data.AsSpan(0, whole.Length).SequenceEqual(chunked.Data.AsSpan(0, chunked.Length)), preset);
+    }
+
     [Fact]
     public void SwitchedOnAtResumeItStartsFromTheWeightsReached()
     {

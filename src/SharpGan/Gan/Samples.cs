@@ -9,6 +9,13 @@ namespace SharpGan.Gan;
 /// </summary>
 public static class Samples
 {
+    /// <summary>
+    /// Rows G runs at once when sampling. In eval mode rows are independent and each is computed the same way whatever
+    /// the chunk, so chunking changes no value; it bounds memory: a convolutional G's im2col buffers grow with the rows
+    /// (DCGAN-28's last layer: 1.6 GB for 2 000 rows at once, and the buffer pool keeps them).
+    /// </summary>
+    public const int ChunkRows = 128;
+
     /// <summary>G(z) for the given noise rows, as a heap tensor (count, sample dim).</summary>
     public static Tensor Draw(GanModels models, Tensor noise)
     {
@@ -18,7 +25,20 @@ public static class Samples
         try
         {
             if (Tape.Current is not null) throw new InvalidOperationException("sample outside any tape: samples must outlive the step");
-            return generator.Forward(noise);
+            int count = noise.Shape[0];
+            if (count <= ChunkRows) return generator.Forward(noise);
+            int width = noise.RowLength;
+            Tensor? all = null;
+            for (int start = 0; start < count; start += ChunkRows)
+            {
+                int rows = Math.Min(ChunkRows, count - start);
+                var chunk = new Tensor(rows, width);
+                noise.Data.AsSpan(start * width, rows * width).CopyTo(chunk.Data);
+                var output = generator.Forward(chunk);
+                all ??= new Tensor([count, .. output.Shape[1..]]);
+                output.Data.AsSpan(0, output.Length).CopyTo(all.Data.AsSpan(start * output.RowLength));
+            }
+            return all!;
         }
         finally
         {
