@@ -10,11 +10,18 @@ namespace SharpGan.Gan;
 public static class Samples
 {
     /// <summary>
-    /// Rows G runs at once when sampling. In eval mode rows are independent and each is computed the same way whatever
-    /// the chunk, so chunking changes no value; it bounds memory: a convolutional G's im2col buffers grow with the rows
+    /// Rows a convolutional G runs at once when sampling. In eval mode rows are independent and each is computed the same
+    /// way whatever the chunk, so chunking changes no value; it bounds memory: im2col buffers grow with the rows
     /// (DCGAN-28's last layer: 1.6 GB for 2 000 rows at once, and the buffer pool keeps them).
     /// </summary>
     public const int ChunkRows = 128;
+
+    // An MLP's activations are small (1 200 floats a row), and its GEMMs run faster on tall matrices (10 000 samples
+    // in 128-row chunks: +15 % time), so it takes far larger chunks.
+    private const int MlpChunkRows = 2048;
+
+    private static int RowsAtOnce(Nn.Module generator) =>
+        generator is Nn.Sequential s && !s.Layers.Any(l => l is Nn.Conv2d or Nn.ConvTranspose2d) ? MlpChunkRows : ChunkRows;
 
     /// <summary>G(z) for the given noise rows, as a heap tensor (count, sample dim).</summary>
     public static Tensor Draw(GanModels models, Tensor noise)
@@ -25,13 +32,13 @@ public static class Samples
         try
         {
             if (Tape.Current is not null) throw new InvalidOperationException("sample outside any tape: samples must outlive the step");
-            int count = noise.Shape[0];
-            if (count <= ChunkRows) return generator.Forward(noise);
+            int count = noise.Shape[0], chunkRows = RowsAtOnce(generator);
+            if (count <= chunkRows) return generator.Forward(noise);
             int width = noise.RowLength;
             Tensor? all = null;
-            for (int start = 0; start < count; start += ChunkRows)
+            for (int start = 0; start < count; start += chunkRows)
             {
-                int rows = Math.Min(ChunkRows, count - start);
+                int rows = Math.Min(chunkRows, count - start);
                 var chunk = new Tensor(rows, width);
                 noise.Data.AsSpan(start * width, rows * width).CopyTo(chunk.Data);
                 var output = generator.Forward(chunk);
