@@ -1,19 +1,22 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace SharpGan.Tensors.Gemm;
 
 /// <summary>
-/// Managed GEMM in the Goto/BLIS layout: for each KC-deep slice, op(A) is packed into MR-row slivers and
-/// op(B) into NR-column slivers (zero-padded, so the micro-kernel never branches on edges inside its loop),
-/// then tiles of C are computed in parallel by a register-blocked FMA micro-kernel (6×32 on Vector512,
-/// 6×16 on Vector256). Every element of C is summed in the same order whatever the thread count, so results
+/// Managed GEMM in the Goto/BLIS layout. C is cut into tiles (column ranges of NR-wide slivers, and row ranges when C
+/// has too few columns to keep every thread busy); each tile, on one thread, walks the KC-deep slices of k: it packs
+/// its columns of op(B) into NR-column slivers and, MC rows at a time, its rows of op(A) into MR-row slivers (both
+/// zero-padded, so the micro-kernel never branches on edges inside its loop), then runs a register-blocked FMA
+/// micro-kernel (6×32 on Vector512, 6×16 on Vector256) over them. One fork-join per product: tiles never wait for each
+/// other between slices. Every element of C is summed in the same order whatever the tiling or thread count, so results
 /// are deterministic.
 /// </summary>
 public sealed unsafe class ManagedGemm : IGemmBackend
 {
     internal const int MR = 6;
     private const int KC = 256;   // KC×NR floats of B (32 KiB at NR=32) stay in L1 while a tile sweeps its rows
-    private const int MC = 96;    // MC×KC floats of A (96 KiB) stay in L2
+    private const int MC = 120;   // MC×KC floats of A (120 KiB) stay in L2 while the tile's B slivers pass
     private static readonly int NR = Vector512.IsHardwareAccelerated ? 32 : 16;
 
     /// <summary>Whether the 512-bit micro-kernel is used (else 256-bit).</summary>
@@ -22,10 +25,13 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     /// <inheritdoc />
     public string Name => "managed";
 
+    // Each thread's packing buffers, pinned and grown as needed (tiles run on the caller and the pool's workers).
+    [ThreadStatic] private static float[]? _packA, _packB;
+
     private struct Job
     {
-        public float* A, B, C, PackedA, PackedB;
-        public int Lda, Ldb, Ldc, M, N, P0, Kc, SliversA, SliversB, RowBlocks, SliversPerTile, TilesPerRowBlock;
+        public float* A, B, C, PrepackedB;
+        public int Lda, Ldb, Ldc, M, N, K, SliversB, ColTiles, SliversPerTile, RowBlocksPerTile, RowTiles;
         public bool TransA, TransB;
         public float Alpha, Beta;
     }
@@ -40,17 +46,8 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             ScaleC(m, n, beta, c, ldc);
             return;
         }
-        int sliversB = (n + NR - 1) / NR;
-        float[] packedB = BufferPool<float>.Shared.Rent(sliversB * NR * Math.Min(k, KC));
-        try
-        {
-            fixed (float* pa = a, pb = b, pc = c, ppb = packedB)
-                Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, ppb, prepacked: false);
-        }
-        finally
-        {
-            BufferPool<float>.Shared.Return(packedB);
-        }
+        fixed (float* pa = a, pb = b, pc = c)
+            Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, prepackedB: null);
     }
 
     /// <summary>
@@ -60,19 +57,14 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     /// </summary>
     public PackedRight PackRight(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb)
     {
-        var packed = new PackedRight(k, n, new float[(long)(n + NR - 1) / NR * NR * k]);
+        int slivers = (n + NR - 1) / NR;
+        var packed = new PackedRight(k, n, new float[(long)slivers * NR * k]);
         if (k == 0 || n == 0) return packed;
         fixed (float* pb = b, dst = packed.Data)
         {
-            var job = new Job { B = pb, Ldb = ldb, N = n, TransB = transB, SliversB = (n + NR - 1) / NR };
-            for (int p0 = 0; p0 < k; p0 += KC)
-            {
-                job.P0 = p0;
-                job.Kc = Math.Min(KC, k - p0);
-                job.PackedB = dst + (long)p0 * job.SliversB * NR; // slices are laid end to end: sliver s of a slice at s·NR·kc
-                if (Engine.Threads > 1 && (long)n * k >= 65_536) WorkerPool.For(job.SliversB, &PackSliver, (nint)(&job));
-                else for (int s = 0; s < job.SliversB; s++) PackSliver(s, (nint)(&job));
-            }
+            var job = new Job { B = pb, Ldb = ldb, N = n, TransB = transB };
+            for (int p0 = 0; p0 < k; p0 += KC) // slices end to end: sliver s of a slice at s·NR·kc
+                PackB(ref job, 0, slivers, p0, Math.Min(KC, k - p0), dst + (long)p0 * slivers * NR);
         }
         return packed;
     }
@@ -88,58 +80,30 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             return;
         }
         fixed (float* pa = a, pc = c, ppb = b.Data)
-            Run(transA, false, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, ppb, prepacked: true);
+            Run(transA, false, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, ppb);
     }
 
-    // The blocked product. packedB is one slice's buffer (packed here, per slice), or with prepacked every slice of B,
-    // laid end to end as PackRight writes them.
     private static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
-        float beta, float* c, int ldc, float* packedB, bool prepacked)
+        float beta, float* c, int ldc, float* prepackedB)
     {
-        int sliversA = (m + MR - 1) / MR, sliversB = (n + NR - 1) / NR;
-        float[] packedA = BufferPool<float>.Shared.Rent(sliversA * MR * Math.Min(k, KC));
-        try
+        var job = new Job
         {
-            fixed (float* ppa = packedA)
-            {
-                var job = new Job
-                {
-                    A = a, B = b, C = c, PackedA = ppa, PackedB = packedB, Lda = lda, Ldb = ldb, Ldc = ldc,
-                    M = m, N = n, TransA = transA, TransB = transB, Alpha = alpha,
-                    SliversA = sliversA, SliversB = sliversB, RowBlocks = (m + MC - 1) / MC,
-                };
-                // Enough tiles that both cores stay busy, but each tile wide enough to amortise its A block.
-                int threads = Engine.Threads;
-                int wantedTiles = threads == 1 ? 1 : threads * 4;
-                job.TilesPerRowBlock = Math.Clamp((wantedTiles + job.RowBlocks - 1) / job.RowBlocks, 1, sliversB);
-                job.SliversPerTile = (sliversB + job.TilesPerRowBlock - 1) / job.TilesPerRowBlock;
-                job.TilesPerRowBlock = (sliversB + job.SliversPerTile - 1) / job.SliversPerTile;
-                bool parallel = (long)m * n * k >= 32_768 && threads > 1;
-                int packs = prepacked ? sliversA : sliversA + sliversB;
-                for (int p0 = 0; p0 < k; p0 += KC)
-                {
-                    job.P0 = p0;
-                    job.Kc = Math.Min(KC, k - p0);
-                    job.Beta = p0 == 0 ? beta : 1f;  // later K slices accumulate onto the first
-                    if (prepacked) job.PackedB = packedB + (long)p0 * sliversB * NR;
-                    int tiles = job.RowBlocks * job.TilesPerRowBlock;
-                    if (parallel)
-                    {
-                        WorkerPool.For(packs, &PackSliver, (nint)(&job));
-                        WorkerPool.For(tiles, &ComputeTile, (nint)(&job));
-                    }
-                    else
-                    {
-                        for (int s = 0; s < packs; s++) PackSliver(s, (nint)(&job));
-                        for (int t = 0; t < tiles; t++) ComputeTile(t, (nint)(&job));
-                    }
-                }
-            }
-        }
-        finally
-        {
-            BufferPool<float>.Shared.Return(packedA);
-        }
+            A = a, B = b, C = c, PrepackedB = prepackedB, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, N = n, K = k,
+            TransA = transA, TransB = transB, Alpha = alpha, Beta = beta, SliversB = (n + NR - 1) / NR,
+        };
+        // Tiles: enough that both cores stay busy (4 a thread, claimed dynamically), cut along the columns first, so each
+        // tile packs B's slivers once for all its rows; rows are cut only when there are too few column slivers.
+        int threads = Engine.Threads, rowBlocks = (m + MC - 1) / MC;
+        bool parallel = threads > 1 && (long)m * n * k >= 32_768;
+        int wanted = parallel ? threads * 4 : 1;
+        job.SliversPerTile = (job.SliversB + Math.Min(wanted, job.SliversB) - 1) / Math.Min(wanted, job.SliversB);
+        job.ColTiles = (job.SliversB + job.SliversPerTile - 1) / job.SliversPerTile;
+        int rowTiles = Math.Clamp((wanted + job.ColTiles - 1) / job.ColTiles, 1, rowBlocks);
+        job.RowBlocksPerTile = (rowBlocks + rowTiles - 1) / rowTiles;
+        job.RowTiles = (rowBlocks + job.RowBlocksPerTile - 1) / job.RowBlocksPerTile;
+        int tiles = job.ColTiles * job.RowTiles;
+        if (parallel && tiles > 1) WorkerPool.For(tiles, &ComputeTile, (nint)(&job));
+        else for (int t = 0; t < tiles; t++) ComputeTile(t, (nint)(&job));
     }
 
     private static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
@@ -152,24 +116,72 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         }
     }
 
-    // Slivers are kc deep and laid end to end (sliver s at s·MR·kc or s·NR·kc). Sliver s < SliversA packs rows [s·MR, s·MR+MR) of op(A)[:, P0:P0+Kc] as dst[p·MR + r];
-    // the rest pack columns of op(B)[P0:P0+Kc, :] as dst[p·NR + j]. Padding is zero.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void PackSliver(int s, nint state)
+    private static float* Buffer(ref float[]? buffer, long length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<float>((int)length, pinned: true);
+        return (float*)Unsafe.AsPointer(ref buffer[0]);
+    }
+
+    // Tile t: column slivers [sStart, sEnd) and row blocks [bStart, bEnd) of MC rows. For each KC slice: B's slivers (packed
+    // here, or taken from the prepacked matrix), then each row block's A slivers; column slivers outside, row slivers
+    // inside, so one B sliver stays in L1 while the A block streams from L2.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ComputeTile(int t, nint state)
     {
         ref Job job = ref *(Job*)state;
-        int kc = job.Kc, p0 = job.P0;
-        if (s < job.SliversA)
+        int colTile = t % job.ColTiles, rowTile = t / job.ColTiles;
+        int sStart = colTile * job.SliversPerTile, sEnd = Math.Min(job.SliversB, sStart + job.SliversPerTile);
+        int iStart = rowTile * job.RowBlocksPerTile * MC, iEnd = Math.Min(job.M, iStart + job.RowBlocksPerTile * MC);
+        int nr = NR;
+        float* packA = Buffer(ref _packA, (long)MC * KC);
+        float* packB = job.PrepackedB is null ? Buffer(ref _packB, (long)(sEnd - sStart) * nr * KC) : null;
+        for (int p0 = 0; p0 < job.K; p0 += KC)
         {
-            int i0 = s * MR, rows = Math.Min(MR, job.M - i0);
-            float* dst = job.PackedA + (long)s * MR * kc;
+            int kc = Math.Min(KC, job.K - p0);
+            float beta = p0 == 0 ? job.Beta : 1f; // later K slices accumulate onto the first
+            float* bSlivers;
+            if (job.PrepackedB is null)
+            {
+                PackB(ref job, sStart, sEnd, p0, kc, packB);
+                bSlivers = packB;
+            }
+            else bSlivers = job.PrepackedB + (long)p0 * job.SliversB * nr + (long)sStart * nr * kc;
+            for (int i0Block = iStart; i0Block < iEnd; i0Block += MC)
+            {
+                int blockRows = Math.Min(MC, iEnd - i0Block);
+                PackA(ref job, i0Block, blockRows, p0, kc, packA);
+                for (int s = sStart; s < sEnd; s++)
+                {
+                    int j0 = s * nr, cols = Math.Min(nr, job.N - j0);
+                    float* bp = bSlivers + (long)(s - sStart) * nr * kc;
+                    for (int r0 = 0; r0 < blockRows; r0 += MR)
+                    {
+                        int rows = Math.Min(MR, blockRows - r0);
+                        float* ap = packA + (long)(r0 / MR) * MR * kc;
+                        float* cTile = job.C + (long)(i0Block + r0) * job.Ldc + j0;
+                        if (nr == 32) MicroKernels.Kernel6x32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
+                        else MicroKernels.Kernel6x16(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    // Rows [i0, i0 + rows) of op(A)[:, p0:p0+kc] as MR-row slivers, sliver q at dst + q·MR·kc holding dst[p·MR + r];
+    // rows past the end are zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(ref Job job, int i0, int rows, int p0, int kc, float* dst)
+    {
+        for (int q0 = 0; q0 < rows; q0 += MR, dst += MR * kc)
+        {
+            int live = Math.Min(MR, rows - q0), first = i0 + q0;
             if (job.TransA)
             {
                 for (int p = 0; p < kc; p++)
                 {
-                    float* src = job.A + (long)(p0 + p) * job.Lda + i0;
+                    float* src = job.A + (long)(p0 + p) * job.Lda + first;
                     int r = 0;
-                    for (; r < rows; r++) dst[p * MR + r] = src[r];
+                    for (; r < live; r++) dst[p * MR + r] = src[r];
                     for (; r < MR; r++) dst[p * MR + r] = 0;
                 }
             }
@@ -177,9 +189,9 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             {
                 for (int r = 0; r < MR; r++)
                 {
-                    if (r < rows)
+                    if (r < live)
                     {
-                        float* src = job.A + (long)(i0 + r) * job.Lda + p0;
+                        float* src = job.A + (long)(first + r) * job.Lda + p0;
                         for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
                     }
                     else
@@ -188,48 +200,31 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                     }
                 }
             }
-            return;
-        }
-        s -= job.SliversA;
-        int nr = NR, j0 = s * nr, cols = Math.Min(nr, job.N - j0);
-        float* bdst = job.PackedB + (long)s * nr * kc;
-        if (job.TransB)
-        {
-            TransposePack.Pack(job.B + (long)j0 * job.Ldb + p0, job.Ldb, bdst, kc, nr, cols);
-        }
-        else
-        {
-            for (int p = 0; p < kc; p++)
-            {
-                var src = new ReadOnlySpan<float>(job.B + (long)(p0 + p) * job.Ldb + j0, cols);
-                var dst = new Span<float>(bdst + p * nr, nr);
-                src.CopyTo(dst);
-                dst[cols..].Clear();
-            }
         }
     }
 
-    // Tile t covers row block t / TilesPerRowBlock (MC rows) and a run of SliversPerTile B slivers.
-    // Column slivers outside, row slivers inside: one B sliver stays in L1 while the A block streams from L2.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeTile(int t, nint state)
+    // Column slivers [sStart, sEnd) of op(B)[p0:p0+kc, :], sliver s at dst + (s − sStart)·NR·kc holding dst[p·NR + j];
+    // columns past the end are zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(ref Job job, int sStart, int sEnd, int p0, int kc, float* dst)
     {
-        ref Job job = ref *(Job*)state;
-        int rowBlock = t / job.TilesPerRowBlock, colTile = t % job.TilesPerRowBlock;
-        int iStart = rowBlock * MC, iEnd = Math.Min(job.M, iStart + MC);
-        int sStart = colTile * job.SliversPerTile, sEnd = Math.Min(job.SliversB, sStart + job.SliversPerTile);
         int nr = NR;
-        for (int s = sStart; s < sEnd; s++)
+        for (int s = sStart; s < sEnd; s++, dst += (long)nr * kc)
         {
             int j0 = s * nr, cols = Math.Min(nr, job.N - j0);
-            float* bp = job.PackedB + (long)s * nr * job.Kc;
-            for (int i0 = iStart; i0 < iEnd; i0 += MR)
+            if (job.TransB)
             {
-                int rows = Math.Min(MR, job.M - i0);
-                float* ap = job.PackedA + (long)(i0 / MR) * MR * job.Kc;
-                float* c = job.C + (long)i0 * job.Ldc + j0;
-                if (nr == 32) MicroKernels.Kernel6x32(job.Kc, ap, bp, c, job.Ldc, job.Alpha, job.Beta, rows, cols);
-                else MicroKernels.Kernel6x16(job.Kc, ap, bp, c, job.Ldc, job.Alpha, job.Beta, rows, cols);
+                TransposePack.Pack(job.B + (long)j0 * job.Ldb + p0, job.Ldb, dst, kc, nr, cols);
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    var src = new ReadOnlySpan<float>(job.B + (long)(p0 + p) * job.Ldb + j0, cols);
+                    var row = new Span<float>(dst + p * nr, nr);
+                    src.CopyTo(row);
+                    row[cols..].Clear();
+                }
             }
         }
     }
