@@ -82,6 +82,36 @@ public class DataTests : IDisposable
     }
 
     [Fact]
+    public void TheDecodedCacheServesOnlyWhatMatchesItsSourceAndHash()
+    {
+        // A verified .gz file's decompressed copy is kept; it is used only for that very file, unchanged, whole.
+        string folder = Path.Combine(_dir, "mnist"), cache = Path.Combine(_dir, "decoded");
+        Directory.CreateDirectory(folder);
+        var file = DatasetCatalog.Mnist.TestLabels;
+        byte[] expected = TestData.Locator().Load(DatasetCatalog.Mnist, file);
+        string source = Path.Combine(folder, file.FileName);
+        IdxFile.Write(source, IdxFile.Parse(expected, file.FileName));
+        Assert.Null(DecodedIdxCache.TryRead(source, file, cache));
+        DecodedIdxCache.Write(source, file, expected, cache);
+        Assert.Equal(expected, DecodedIdxCache.TryRead(source, file, cache));
+
+        string entry = Directory.GetFiles(cache).Single();
+        byte[] good = File.ReadAllBytes(entry);
+        byte[] flipped = (byte[])good.Clone();
+        flipped[^5] ^= 1; // content damaged: the hash no longer matches
+        File.WriteAllBytes(entry, flipped);
+        Assert.Null(DecodedIdxCache.TryRead(source, file, cache));
+        File.WriteAllBytes(entry, good[..^1]); // cut short
+        Assert.Null(DecodedIdxCache.TryRead(source, file, cache));
+        File.WriteAllBytes(entry, good);
+        string copy = Path.Combine(_dir, file.FileName);
+        File.Copy(source, copy);
+        Assert.Null(DecodedIdxCache.TryRead(copy, file, cache)); // another file, even with the same bytes
+        File.SetLastWriteTimeUtc(source, File.GetLastWriteTimeUtc(source).AddSeconds(-10));
+        Assert.Null(DecodedIdxCache.TryRead(source, file, cache)); // the source changed since
+    }
+
+    [Fact]
     public void ChecksumMismatchIsRefused()
     {
         string folder = Path.Combine(_dir, "mnist");

@@ -85,8 +85,14 @@ public sealed class DatasetLocator
         {
             string? path = FindIn(folder, file);
             if (path is null) continue;
+            bool compressed = path.EndsWith(".gz", StringComparison.Ordinal);
+            if (compressed && DecodedIdxCache.TryRead(path, file) is { } cached) return (cached, path);
             byte[] content = IdxFile.Decompress(FileBytes.Read(path), path);
-            if (Matches(content, file)) return (content, path);
+            if (Matches(content, file))
+            {
+                if (compressed) DecodedIdxCache.Write(path, file, content);
+                return (content, path);
+            }
             if (named) Verify(content, file, path); // throws, naming the file
         }
         return null;
