@@ -216,6 +216,16 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             {
                 TransposePack.Pack(job.B + (long)j0 * job.Ldb + p0, job.Ldb, dst, kc, nr, cols);
             }
+            else if (cols == nr && nr == 32)
+            {
+                // Whole slivers by two vector copies a row: span copies of 128 bytes spent more in the call than in the copy.
+                float* src = job.B + (long)p0 * job.Ldb + j0;
+                for (int p = 0; p < kc; p++, src += job.Ldb)
+                {
+                    Vector512.Load(src).Store(dst + p * 32);
+                    Vector512.Load(src + 16).Store(dst + p * 32 + 16);
+                }
+            }
             else
             {
                 for (int p = 0; p < kc; p++)
