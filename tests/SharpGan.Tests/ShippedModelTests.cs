@@ -12,7 +12,7 @@ namespace SharpGan.Tests;
 public class ShippedModelTests
 {
     /// <summary>The models the README promises.</summary>
-    private static readonly string[] PromisedNames = ["mnist-paper", "mnist-dcgan"];
+    private static readonly string[] PromisedNames = ["mnist-paper", "mnist-dcgan", "fashion-mnist-paper"];
 
     public static TheoryData<string> Promised => new(PromisedNames);
 
