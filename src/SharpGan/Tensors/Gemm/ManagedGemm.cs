@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SharpGan.Tensors.Gemm;
 
@@ -133,7 +134,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         int sStart = colTile * job.SliversPerTile, sEnd = Math.Min(job.SliversB, sStart + job.SliversPerTile);
         int iStart = rowTile * job.RowBlocksPerTile * MC, iEnd = Math.Min(job.M, iStart + job.RowBlocksPerTile * MC);
         int nr = NR;
-        float* packA = Buffer(ref _packA, (long)MC * KC);
+        float* packA = Buffer(ref _packA, (long)MC * KC + 8); // + 8: PackA's last 8-float store may run 2 past the end
         float* packB = job.PrepackedB is null ? Buffer(ref _packB, (long)(sEnd - sStart) * nr * KC) : null;
         for (int p0 = 0; p0 < job.K; p0 += KC)
         {
@@ -168,7 +169,9 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     }
 
     // Rows [i0, i0 + rows) of op(A)[:, p0:p0+kc] as MR-row slivers, sliver q at dst + q·MR·kc holding dst[p·MR + r];
-    // rows past the end are zero.
+    // rows past the end are zero. Whole slivers move by vectors: for A, 6×8 blocks are transposed in registers and each
+    // packed step is stored 8 floats wide, the 2 extra floats landing where the next store (or the next sliver, or the
+    // buffer's padding) writes; for Aᵀ, each step's 6 floats are one 4- and one 2-float copy.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(ref Job job, int i0, int rows, int p0, int kc, float* dst)
     {
@@ -177,6 +180,16 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             int live = Math.Min(MR, rows - q0), first = i0 + q0;
             if (job.TransA)
             {
+                if (live == MR)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = job.A + (long)(p0 + p) * job.Lda + first;
+                        Vector128.Load(src).Store(dst + p * MR);
+                        *(long*)(dst + p * MR + 4) = *(long*)(src + 4);
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++)
                 {
                     float* src = job.A + (long)(p0 + p) * job.Lda + first;
@@ -187,16 +200,22 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             }
             else
             {
+                int p = 0;
+                if (live == MR && Avx.IsSupported)
+                {
+                    float* src = job.A + (long)first * job.Lda + p0;
+                    for (; p + 8 <= kc; p += 8) TransposePack.Transpose6x8(src + p, job.Lda, dst + p * MR);
+                }
                 for (int r = 0; r < MR; r++)
                 {
                     if (r < live)
                     {
                         float* src = job.A + (long)(first + r) * job.Lda + p0;
-                        for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+                        for (int pp = p; pp < kc; pp++) dst[pp * MR + r] = src[pp];
                     }
                     else
                     {
-                        for (int p = 0; p < kc; p++) dst[p * MR + r] = 0;
+                        for (int pp = p; pp < kc; pp++) dst[pp * MR + r] = 0;
                     }
                 }
             }

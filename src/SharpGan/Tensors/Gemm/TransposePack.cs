@@ -15,8 +15,11 @@ internal static unsafe class TransposePack
     {
         int fullCols = Avx.IsSupported ? cols / 8 * 8 : 0;
         int fullK = Avx.IsSupported ? kc / 8 * 8 : 0;
-        for (int j = 0; j < fullCols; j += 8)
-            for (int p = 0; p < fullK; p += 8)
+        // k outer, row groups inner: the sliver's source rows are read side by side, 32 bytes each per step, and each
+        // packed row is finished before the next. Row groups outer (8 rows walked to the end of k, then the next 8)
+        // measured 1.4–2.2× slower on a 1200×1200 weight: the hardware prefetcher loses the short row runs.
+        for (int p = 0; p < fullK; p += 8)
+            for (int j = 0; j < fullCols; j += 8)
                 Transpose8x8(src + (long)j * ld + p, ld, dst + (long)p * nr + j, nr);
         // Scalar remainder: the k tail of the vector columns, then every leftover column (zero past cols).
         for (int j = 0; j < fullCols; j++)
@@ -40,6 +43,32 @@ internal static unsafe class TransposePack
                 }
             }
         }
+    }
+
+    // out[r·6 + c] = in[c][r] for c < 6, r < 8: six rows (ld apart) of 8 floats into 8 packed steps of 6. Each step is
+    // stored 8 wide in order, so its 2 extra floats are overwritten by the next; the last step's land 2 floats past the
+    // block (the caller leaves room).
+    public static void Transpose6x8(float* input, int ld, float* output)
+    {
+        var r0 = Avx.LoadVector256(input); var r1 = Avx.LoadVector256(input + ld);
+        var r2 = Avx.LoadVector256(input + 2 * ld); var r3 = Avx.LoadVector256(input + 3 * ld);
+        var r4 = Avx.LoadVector256(input + 4 * ld); var r5 = Avx.LoadVector256(input + 5 * ld);
+        var zero = Vector256<float>.Zero;
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, zero, 0x44); var s5 = Avx.Shuffle(t4, zero, 0xEE);
+        var s6 = Avx.Shuffle(t5, zero, 0x44); var s7 = Avx.Shuffle(t5, zero, 0xEE);
+        Avx.Store(output, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(output + 6, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(output + 12, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(output + 18, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(output + 24, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(output + 30, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(output + 36, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(output + 42, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     // out[r][c] = in[c][r] for an 8×8 block: in rows are ld apart, out rows are nr apart.
