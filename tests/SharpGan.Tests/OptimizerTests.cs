@@ -51,6 +51,74 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void UpdatesAndZeroingOnSeveralThreadsEqualOneElementAtATime()
+    {
+        // Parameters big enough to be cut into chunks and updated on two threads (one with a ragged last chunk and a
+        // scalar tail, one with an odd length), against the same optimiser on one thread and against the rule written
+        // out element by element.
+        int[] lengths = [70_001, 16 * 1024 * 3, 5];
+        (string, Tensor)[] Make(int seed)
+        {
+            var rng = new Rng((ulong)seed);
+            return lengths.Select((n, i) =>
+            {
+                var p = new Tensor(n) { RequiresGrad = true };
+                rng.FillUniform(p.Data, -1, 1);
+                p.Grad = new float[n];
+                rng.FillUniform(p.Grad, -1, 1);
+                return ($"p{i}", p);
+            }).ToArray();
+        }
+        int before = Engine.Threads;
+        try
+        {
+            foreach (bool adam in new[] { false, true })
+            {
+                var results = new List<float[]>();
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Engine.Threads = threads;
+                    var ps = Make(5);
+                    Optimizer opt = adam ? new Adam(ps, 1e-3f, 0.5f, 0.999f) : new Sgd(ps, 0.1f, 0.5f);
+                    for (int step = 0; step < 3; step++) opt.Step();
+                    results.Add(ps.SelectMany(p => p.Item2.Data).ToArray());
+                    opt.ZeroGrad();
+                    Assert.All(ps, p => Assert.All(p.Item2.Grad!, g => Assert.Equal(0f, g)));
+                }
+                Assert.Equal(results[0], results[1]);
+
+                var reference = Make(5);
+                foreach (var (_, p) in reference)
+                {
+                    float[] g = p.Grad!;
+                    for (int j = 0; j < p.Length; j++)
+                    {
+                        float theta = p.Data[j], m = 0, v = 0;
+                        for (int t = 1; t <= 3; t++)
+                        {
+                            if (adam)
+                            {
+                                m = 0.5f * m + (1 - 0.5f) * g[j];
+                                v = 0.999f * v + (1 - 0.999f) * g[j] * g[j];
+                                float stepSize = 1e-3f / (1f - MathF.Pow(0.5f, t)), root = MathF.Sqrt(1f - MathF.Pow(0.999f, t));
+                                theta -= stepSize * m / (MathF.Sqrt(v) / root + 1e-8f);
+                            }
+                            else
+                            {
+                                v = 0.5f * v - 0.1f * g[j];
+                                theta += v;
+                            }
+                        }
+                        p.Data[j] = theta;
+                    }
+                }
+                Assert.Equal(reference.SelectMany(p => p.Item2.Data).ToArray(), results[1]);
+            }
+        }
+        finally { Engine.Threads = before; }
+    }
+
+    [Fact]
     public void ParametersWithoutGradientsAreLeftAlone()
     {
         var p = new Tensor(3) { RequiresGrad = true };

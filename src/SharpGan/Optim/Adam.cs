@@ -34,9 +34,9 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate)
+    protected override void Update(int index, int start, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate)
     {
-        Span<float> m = _m[index], v = _v[index];
+        Span<float> m = _m[index].AsSpan(start, parameter.Length), v = _v[index].AsSpan(start, parameter.Length);
         long t = StepCount + 1;
         float b1 = Beta1, b2 = Beta2;
         float correction1 = 1f - MathF.Pow(b1, t), correction2 = 1f - MathF.Pow(b2, t);

@@ -1,14 +1,25 @@
+using System.Runtime.InteropServices;
 using SharpGan.Tensors;
 
 namespace SharpGan.Optim;
 
 /// <summary>
 /// Updates parameters from their accumulated gradients. State buffers (velocities, moments) are exposed by
-/// name so checkpoints can save and restore them exactly.
+/// name so checkpoints can save and restore them exactly. Updates and gradient zeroing run on all
+/// <see cref="Engine.Threads"/>, each parameter cut into fixed chunks: every element's update depends on that element
+/// alone, so the result is the same bit for bit at any thread count.
 /// </summary>
-public abstract class Optimizer
+public abstract unsafe class Optimizer
 {
+    // 16 Ki floats (64 KiB) a work item: a multiple of every vector width, so chunk edges never split a vector and
+    // only a parameter's own last elements take the scalar path, as in one pass over the whole parameter.
+    private const int ChunkLength = 16 * 1024;
+    private const long ParallelFrom = 4 * ChunkLength;
+
     private Schedule _learningRate;
+    private readonly (int Index, int Start, int Count)[] _chunks;
+    private readonly long _totalLength;
+    private float _stepRate;
 
     /// <summary>The parameters this optimiser updates, with their names.</summary>
     protected IReadOnlyList<(string Name, Tensor Value)> Parameters { get; }
@@ -45,6 +56,14 @@ public abstract class Optimizer
         if (Parameters.Count == 0) throw new ArgumentException("an optimiser needs at least one parameter", nameof(parameters));
         _learningRate = learningRate ?? throw new ArgumentNullException(nameof(learningRate));
         CheckLearningRate(learningRate.At(0));
+        var chunks = new List<(int, int, int)>();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            int length = Parameters[i].Value.Length;
+            _totalLength += length;
+            for (int start = 0; start < length; start += ChunkLength) chunks.Add((i, start, Math.Min(ChunkLength, length - start)));
+        }
+        _chunks = chunks.ToArray();
     }
 
     private static void CheckLearningRate(double rate)
@@ -58,24 +77,65 @@ public abstract class Optimizer
         float learningRate = LearningRate;
         CheckLearningRate(learningRate);
         BeginStep();
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            var p = Parameters[i].Value;
-            if (p.Grad is { } g) Update(i, p.Data, g, learningRate);
-        }
+        _stepRate = learningRate;
+        ForEachChunk(&UpdateChunk);
         StepCount++;
     }
 
     /// <summary>Reads this update's other scheduled hyperparameters (before any parameter is touched).</summary>
     protected virtual void BeginStep() { }
 
-    /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
-    protected abstract void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate);
+    /// <summary>
+    /// Updates elements [start, start + parameter.Length) of parameter <paramref name="index"/> in place from their
+    /// gradient; <paramref name="parameter"/> and <paramref name="gradient"/> are those elements, and the optimiser's
+    /// state for them starts at <paramref name="start"/>. Chunks of one parameter may run at once on different threads.
+    /// </summary>
+    protected abstract void Update(int index, int start, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate);
 
     /// <summary>Zeroes every parameter's gradient.</summary>
-    public void ZeroGrad()
+    public void ZeroGrad() => ForEachChunk(&ZeroChunk);
+
+    private void ForEachChunk(delegate*<Optimizer, int, void> body)
     {
-        foreach (var (_, p) in Parameters) p.ZeroGrad();
+        if (Engine.Threads == 1 || _totalLength < ParallelFrom)
+        {
+            for (int i = 0; i < _chunks.Length; i++) body(this, i);
+            return;
+        }
+        // The pool's body is a static function of (item, state); the state carries this optimiser through a handle
+        // that lives only for the call, and the body to run.
+        var handle = GCHandle.Alloc(this);
+        try
+        {
+            var call = new ChunkCall { Optimizer = GCHandle.ToIntPtr(handle), Body = body };
+            WorkerPool.For(_chunks.Length, &RunChunk, (nint)(&call));
+        }
+        finally { handle.Free(); }
+    }
+
+    private struct ChunkCall
+    {
+        public nint Optimizer;
+        public delegate*<Optimizer, int, void> Body;
+    }
+
+    private static void RunChunk(int i, nint state)
+    {
+        var call = (ChunkCall*)state;
+        call->Body((Optimizer)GCHandle.FromIntPtr(call->Optimizer).Target!, i);
+    }
+
+    private static void UpdateChunk(Optimizer optimizer, int i)
+    {
+        var (index, start, count) = optimizer._chunks[i];
+        var p = optimizer.Parameters[index].Value;
+        if (p.Grad is { } g) optimizer.Update(index, start, p.Data.AsSpan(start, count), g.AsSpan(start, count), optimizer._stepRate);
+    }
+
+    private static void ZeroChunk(Optimizer optimizer, int i)
+    {
+        var (index, start, count) = optimizer._chunks[i];
+        if (optimizer.Parameters[index].Value.Grad is { } g) Array.Clear(g, start, count);
     }
 
     /// <summary>Named state buffers ("velocity.0.weight", …), for checkpoints. Restoring writes into them.</summary>

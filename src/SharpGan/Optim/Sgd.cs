@@ -39,9 +39,9 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate)
+    protected override void Update(int index, int start, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate)
     {
-        Span<float> v = _velocity[index];
+        Span<float> v = _velocity[index].AsSpan(start, parameter.Length);
         float mu = _stepMomentum, lr = learningRate;
         int i = 0, w = Vector<float>.Count;
         var vmu = new Vector<float>(mu);
