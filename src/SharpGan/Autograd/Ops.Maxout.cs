@@ -34,7 +34,7 @@ public static partial class Ops
         Tape.Record(y, () =>
         {
             // z is dead after the forward pass: reuse it for dz.
-            MaxoutKernels.Backward(y.Grad!, argmax, z.AsSpan(0, batch * width));
+            MaxoutKernels.Backward(y.Grad!, argmax, z.AsSpan(0, batch * width), units, pieces);
             LinearBackward(x, weight, bias, z.AsSpan(0, batch * width), wants);
         }, Tape.SecondOrder ? (dy, sink) => LinearGraphBackward(x, weight, bias, Scatter(dy, argmax, [batch, width]), wants, sink) : null);
         return y;

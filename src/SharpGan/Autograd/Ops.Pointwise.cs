@@ -174,9 +174,9 @@ public static partial class Ops
     {
         var y = Tensor.Uninitialized(x.Shape);
         var m = mask.AsSpan(0, x.Length);
-        TensorPrimitives.Multiply(x.Data, m, y.Data);
+        RowKernels.Multiply(x.Data, m, y.Data, accumulate: false);
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => TensorPrimitives.MultiplyAdd(y.Grad!, mask.AsSpan(0, x.Length), x.EnsureGrad(), x.EnsureGrad()),
+        Tape.Record(y, () => RowKernels.Multiply(y.Grad!, mask.AsSpan(0, x.Length), x.EnsureGrad(), accumulate: true),
             (dy, sink) => sink.Add(x, ApplyMask(dy, mask)));
         return y;
     }

@@ -9,11 +9,52 @@ namespace SharpGan.Tensors.Kernels;
 /// tanh' = 1 − y², leaky' = [y &gt; 0] + slope·[y ≤ 0] (valid for slope &gt; 0, as y and x share their sign),
 /// softplus' = σ(x) = 1 − e^−y (as e^y = 1 + eˣ), taken as −expm1(−y) so that it stays exact where y is tiny.
 /// </summary>
-internal static class ActivationKernels
+internal static unsafe class ActivationKernels
 {
-    /// <summary>y = f(x), elementwise; x and y may be the same span.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>y = f(x), elementwise, on all threads for large tensors; x and y may be the same span.</summary>
     public static void Forward(Activation activation, float slope, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException("destination too short", nameof(y));
+        fixed (float* px = x, py = y)
+        {
+            var pass = new Pass { Activation = activation, Slope = slope, Y = px, Dy = py };
+            ParallelRanges.Elements(x.Length, &ForwardPiece, (nint)(&pass));
+        }
+    }
+
+    /// <summary>dx = dy · f'(x) computed from y = f(x), on all threads for large tensors. dx may alias dy.</summary>
+    public static void Backward(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        if (dy.Length < y.Length || dx.Length < y.Length) throw new ArgumentException("gradient spans shorter than y", nameof(dx));
+        fixed (float* py = y, pdy = dy, pdx = dx)
+        {
+            var pass = new Pass { Activation = activation, Slope = slope, Y = py, Dy = pdy, Dx = pdx };
+            ParallelRanges.Elements(y.Length, &BackwardPiece, (nint)(&pass));
+        }
+    }
+
+    private struct Pass
+    {
+        public Activation Activation;
+        public float Slope;
+        public float* Y, Dy, Dx; // the forward pass reads Y as x and writes Dy as y
+    }
+
+    private static void ForwardPiece(int start, int end, nint state)
+    {
+        var p = (Pass*)state;
+        ForwardRange(p->Activation, p->Slope, new ReadOnlySpan<float>(p->Y + start, end - start), new Span<float>(p->Dy + start, end - start));
+    }
+
+    private static void BackwardPiece(int start, int end, nint state)
+    {
+        var p = (Pass*)state;
+        int n = end - start;
+        BackwardRange(p->Activation, p->Slope, new ReadOnlySpan<float>(p->Y + start, n), new ReadOnlySpan<float>(p->Dy + start, n), new Span<float>(p->Dx + start, n));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRange(Activation activation, float slope, ReadOnlySpan<float> x, Span<float> y)
     {
         switch (activation)
         {
@@ -28,9 +69,8 @@ internal static class ActivationKernels
         }
     }
 
-    /// <summary>dx = dy · f'(x) computed from y = f(x). dx may alias dy.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    private static void BackwardRange(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0, n = y.Length, w = Vector<float>.Count;
         switch (activation)

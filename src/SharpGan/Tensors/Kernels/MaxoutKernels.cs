@@ -4,13 +4,65 @@ namespace SharpGan.Tensors.Kernels;
 /// Maxout over pieces: z is (rows, units·pieces) laid out unit-major (z[r, u·pieces + p], as pylearn2 and
 /// a PyTorch view(rows, units, pieces).max(-1) do); y is (rows, units); argmax keeps the winning flat index.
 /// </summary>
-internal static class MaxoutKernels
+internal static unsafe class MaxoutKernels
 {
-    /// <summary>y[r,u] = max_p z[r,u,p]; argmax[r,u] = index into z of the winner (first one on ties).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>y[r,u] = max_p z[r,u,p]; argmax[r,u] = index into z of the winner (first one on ties). Rows on all threads.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> y, Span<int> argmax, int rows, int units, int pieces)
     {
-        for (int r = 0; r < rows; r++)
+        if (z.Length < rows * units * pieces || y.Length < rows * units || argmax.Length < rows * units)
+            throw new ArgumentException("maxout spans shorter than rows × units (× pieces)");
+        fixed (float* pz = z, py = y)
+        fixed (int* pa = argmax)
+        {
+            var pass = new Pass { Z = pz, Y = py, Argmax = pa, Units = units, Pieces = pieces };
+            ParallelRanges.Rows(rows, units * pieces, &ForwardRows, (nint)(&pass));
+        }
+    }
+
+    /// <summary>
+    /// dz = 0 except dz[argmax[i]] = dy[i]: the gradient goes only to the winning piece. dy is (rows, units), dz is
+    /// (rows, units·pieces); a row's winners lie in its own row of dz, so rows run on all threads.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dz, int units, int pieces)
+    {
+        if (dy.Length % units != 0 || argmax.Length < dy.Length || dz.Length < dy.Length * pieces)
+            throw new ArgumentException("maxout gradient spans do not match rows × units (× pieces)");
+        fixed (float* pdy = dy, pdz = dz)
+        fixed (int* pa = argmax)
+        {
+            var pass = new Pass { Z = pdz, Y = pdy, Argmax = pa, Units = units, Pieces = pieces };
+            ParallelRanges.Rows(dy.Length / units, units * pieces, &BackwardRows, (nint)(&pass));
+        }
+    }
+
+    private struct Pass
+    {
+        public float* Z, Y; // z and y forward; dz and dy backward
+        public int* Argmax;
+        public int Units, Pieces;
+    }
+
+    private static void ForwardRows(int first, int end, nint state)
+    {
+        var p = (Pass*)state;
+        int width = p->Units * p->Pieces;
+        ForwardRange(new ReadOnlySpan<float>(p->Z, end * width), new Span<float>(p->Y, end * p->Units),
+            new Span<int>(p->Argmax, end * p->Units), first, end, p->Units, p->Pieces);
+    }
+
+    private static void BackwardRows(int first, int end, nint state)
+    {
+        var p = (Pass*)state;
+        int width = p->Units * p->Pieces;
+        new Span<float>(p->Z + (long)first * width, (end - first) * width).Clear();
+        for (int i = first * p->Units; i < end * p->Units; i++) p->Z[p->Argmax[i]] = p->Y[i];
+    }
+
+    // Rows [first, end) of the forward pass (the spans reach at least to row end).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRange(ReadOnlySpan<float> z, Span<float> y, Span<int> argmax, int first, int end, int units, int pieces)
+    {
+        for (int r = first; r < end; r++)
         for (int u = 0; u < units; u++)
         {
             int baseIndex = (r * units + u) * pieces;
@@ -24,13 +76,5 @@ internal static class MaxoutKernels
             y[r * units + u] = bestValue;
             argmax[r * units + u] = best;
         }
-    }
-
-    /// <summary>dz = 0 except dz[argmax[i]] = dy[i]: the gradient goes only to the winning piece.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dz)
-    {
-        dz.Clear();
-        for (int i = 0; i < dy.Length; i++) dz[argmax[i]] = dy[i];
     }
 }
