@@ -41,14 +41,20 @@ internal static class GanStepBench
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < 5; i++) Iteration();
         long allocPerIter = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / 5;
-        double ms = Timing.MedianMilliseconds(Iteration, 0, options.Iterations);
+        var times = Timing.Milliseconds(Iteration, 0, options.Iterations);
+        double ms = Timing.Median(times), best = times.Min();
         // A second pass with a timing wrapper splits the iteration into GEMM time and everything else.
         var timed = new TimedGemm(SharpGan.Tensors.Gemm.Gemm.Backend);
         var saved = SharpGan.Tensors.Gemm.Gemm.Backend;
         SharpGan.Tensors.Gemm.Gemm.Backend = timed;
         for (int i = 0; i < 5; i++) Iteration();
         SharpGan.Tensors.Gemm.Gemm.Backend = saved;
-        Console.WriteLine($"gemm_ms_per_iter={timed.Ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / 5:F2} gemm_calls_per_iter={timed.Calls / 5}");
+        double gemmMs = timed.Ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / 5, gflop = timed.Flops / 5 / 1e9;
+        Console.WriteLine($"gemm_ms_per_iter={gemmMs:F2} gemm_calls_per_iter={timed.Calls / 5} gemm_gflop_per_iter={gflop:F3}");
+        // The machine's FMA peak at this thread count, measured here, so the iteration states its share of it.
+        double peak = Engine.Threads == 1 ? PeakBench.Measure(1).PerCore : PeakBench.Measure(Engine.Threads).All;
+        Console.WriteLine($"peak_gflops={peak:F1} gemm_share_of_peak={gflop / (gemmMs / 1000) / peak:P0} iteration_share_of_peak={gflop / (ms / 1000) / peak:P0} outside_gemm_ms={ms - gemmMs:F2}");
+        Console.WriteLine($"best_ms_per_iter={best:F2}");
         Console.WriteLine($"last: d_loss={last.DiscriminatorLoss:F4} g_loss={last.GeneratorLoss:F4} D(x)={last.MeanDReal:F3} D(G(z))={last.MeanDFake:F3}");
         Console.WriteLine($"allocated_bytes_per_iter={allocPerIter}");
         Console.WriteLine($"ms_per_iter={ms:F2}");

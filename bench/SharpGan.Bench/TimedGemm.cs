@@ -9,6 +9,9 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
     public long Ticks { get; set; }
     public int Calls { get; set; }
 
+    /// <summary>Floating-point operations of the products run (2·m·n·k each).</summary>
+    public double Flops { get; set; }
+
     public string Name => inner.Name;
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -18,5 +21,6 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
         inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         Ticks += Stopwatch.GetTimestamp() - start;
         Calls++;
+        Flops += 2.0 * m * n * k;
     }
 }

@@ -5,7 +5,10 @@ namespace SharpGan.Bench;
 /// <summary>Median wall time of repeated runs, after warm-up (tiered JIT, pools and caches settle first).</summary>
 internal static class Timing
 {
-    public static double MedianMilliseconds(Action action, int warmup, int runs)
+    public static double MedianMilliseconds(Action action, int warmup, int runs) => Median(Milliseconds(action, warmup, runs));
+
+    /// <summary>The wall time of each of <paramref name="runs"/> runs after <paramref name="warmup"/> unmeasured ones.</summary>
+    public static double[] Milliseconds(Action action, int warmup, int runs)
     {
         for (int i = 0; i < warmup; i++) action();
         var times = new double[runs];
@@ -15,7 +18,13 @@ internal static class Timing
             action();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]);
+        return times;
+    }
+
+    public static double Median(double[] times)
+    {
+        var sorted = times.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 }
