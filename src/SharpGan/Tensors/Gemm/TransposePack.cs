@@ -50,34 +50,22 @@ internal static unsafe class TransposePack
     // block (the caller leaves room).
     public static void Transpose6x8(float* input, int ld, float* output)
     {
-        var r0 = Avx.LoadVector256(input); var r1 = Avx.LoadVector256(input + ld);
-        var r2 = Avx.LoadVector256(input + 2 * ld); var r3 = Avx.LoadVector256(input + 3 * ld);
-        var r4 = Avx.LoadVector256(input + 4 * ld); var r5 = Avx.LoadVector256(input + 5 * ld);
         var zero = Vector256<float>.Zero;
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, zero, 0x44); var s5 = Avx.Shuffle(t4, zero, 0xEE);
-        var s6 = Avx.Shuffle(t5, zero, 0x44); var s7 = Avx.Shuffle(t5, zero, 0xEE);
-        Avx.Store(output, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(output + 6, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(output + 12, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(output + 18, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(output + 24, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(output + 30, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(output + 36, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(output + 42, Avx.Permute2x128(s3, s7, 0x31));
+        Transpose(Avx.LoadVector256(input), Avx.LoadVector256(input + ld), Avx.LoadVector256(input + 2 * ld),
+            Avx.LoadVector256(input + 3 * ld), Avx.LoadVector256(input + 4 * ld), Avx.LoadVector256(input + 5 * ld), zero, zero, output, 6);
     }
 
     // out[r][c] = in[c][r] for an 8×8 block: in rows are ld apart, out rows are nr apart.
-    private static void Transpose8x8(float* input, int ld, float* output, int nr)
+    private static void Transpose8x8(float* input, int ld, float* output, int nr) =>
+        Transpose(Avx.LoadVector256(input), Avx.LoadVector256(input + ld), Avx.LoadVector256(input + 2 * ld),
+            Avx.LoadVector256(input + 3 * ld), Avx.LoadVector256(input + 4 * ld), Avx.LoadVector256(input + 5 * ld),
+            Avx.LoadVector256(input + 6 * ld), Avx.LoadVector256(input + 7 * ld), output, nr);
+
+    // Stores column r of the 8×8 block with rows r0…r7 at output + r·stride, r = 0…7 in order (unpack, shuffle, lane permute).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* output, int stride)
     {
-        var r0 = Avx.LoadVector256(input); var r1 = Avx.LoadVector256(input + ld);
-        var r2 = Avx.LoadVector256(input + 2 * ld); var r3 = Avx.LoadVector256(input + 3 * ld);
-        var r4 = Avx.LoadVector256(input + 4 * ld); var r5 = Avx.LoadVector256(input + 5 * ld);
-        var r6 = Avx.LoadVector256(input + 6 * ld); var r7 = Avx.LoadVector256(input + 7 * ld);
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
         var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
@@ -87,12 +75,12 @@ internal static unsafe class TransposePack
         var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
         var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
         Avx.Store(output, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(output + nr, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(output + 2 * nr, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(output + 3 * nr, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(output + 4 * nr, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(output + 5 * nr, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(output + 6 * nr, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(output + 7 * nr, Avx.Permute2x128(s3, s7, 0x31));
+        Avx.Store(output + stride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(output + 2 * stride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(output + 3 * stride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(output + 4 * stride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(output + 5 * stride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(output + 6 * stride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(output + 7 * stride, Avx.Permute2x128(s3, s7, 0x31));
     }
 }
