@@ -66,15 +66,23 @@ public static class ConfigIo
     }
 
     /// <summary>Reads and validates a config file.</summary>
-    public static GanConfig Load(string path)
+    public static GanConfig Load(string path) => FromJson(ReadText(path, "train --preset NAME --print-config"), path);
+
+    /// <summary>
+    /// The text of a config file, read with at most <see cref="MaxConfigBytes"/> bytes allocated and a leading UTF-8
+    /// byte-order mark dropped (editors on Windows may save one); a folder, a missing file or an oversized one throws
+    /// <see cref="ConfigException"/> naming the path and, for a folder, the command (<paramref name="writer"/>) that
+    /// writes a config.
+    /// </summary>
+    internal static string ReadText(string path, string writer)
     {
-        if (Directory.Exists(path)) throw new ConfigException($"{path}: is a folder; give a config file (write one with train --preset NAME --print-config)");
+        if (Directory.Exists(path)) throw new ConfigException($"{path}: is a folder; give a config file (write one with {writer})");
         if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found");
         byte[] bytes;
         try { bytes = FileBytes.Read(path, MaxConfigBytes); }
-        catch (InvalidDataException e) { throw new ConfigException(e.Message); }
-        int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0; // editors on Windows may save one
-        return FromJson(System.Text.Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom), path);
+        catch (Exception e) when (e is InvalidDataException or IOException) { throw new ConfigException(e.Message); }
+        int bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        return System.Text.Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom);
     }
 
     // "'x' is an invalid start of a value. LineNumber: 3 | BytePositionInLine: 5." → "'x' is an invalid start of a value."

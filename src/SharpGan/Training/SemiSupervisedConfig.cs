@@ -55,11 +55,9 @@ public sealed record SemiSupervisedConfig
     /// </summary>
     public static SemiSupervisedConfig Load(string path)
     {
-        byte[] bytes;
-        try { bytes = FileBytes.Read(path, ConfigIo.MaxConfigBytes); }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException) { throw new ConfigException(e.Message); }
+        string json = ConfigIo.ReadText(path, "semi train --print-config");
         SemiSupervisedConfig? config;
-        try { config = JsonSerializer.Deserialize<SemiSupervisedConfig>(bytes, ConfigIo.Options); }
+        try { config = JsonSerializer.Deserialize<SemiSupervisedConfig>(json, ConfigIo.Options); }
         catch (JsonException e)
         {
             string at = e.Path?.TrimStart('$', '.') ?? "";
