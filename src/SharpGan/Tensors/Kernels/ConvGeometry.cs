@@ -95,23 +95,33 @@ internal static unsafe class Im2Col
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> cols, int rowStride = -1)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, row = 0;
+        int ho = g.OutHeight, wo = g.OutWidth, row = 0, stride = g.Stride;
         if (rowStride < 0) rowStride = ho * wo;
-        for (int c = 0; c < g.Channels; c++)
-        for (int i = 0; i < g.KernelH; i++)
-        for (int j = 0; j < g.KernelW; j++, row++)
+        if (x.Length < g.Channels * g.Height * g.Width || cols.Length < (g.PatchSize - 1L) * rowStride + ho * wo)
+            throw new ArgumentException("buffers too small for the geometry");
+        fixed (float* px = x, pcols = cols)
         {
-            var dst = cols.Slice(row * rowStride, ho * wo);
-            for (int oy = 0; oy < ho; oy++)
+            for (int c = 0; c < g.Channels; c++)
+            for (int i = 0; i < g.KernelH; i++)
+            for (int j = 0; j < g.KernelW; j++, row++)
             {
-                int iy = oy * g.Stride - g.Padding + i;
-                var outRow = dst.Slice(oy * wo, wo);
-                if (iy < 0 || iy >= g.Height) { outRow.Clear(); continue; }
-                var src = x.Slice((c * g.Height + iy) * g.Width, g.Width);
-                for (int ox = 0; ox < wo; ox++)
+                // Output columns [first, end) read input column ox·stride + offset inside the image; the rest are padding.
+                int offset = j - g.Padding;
+                var (first, end) = ValidColumns(g.Width, wo, stride, offset);
+                float* dst = pcols + (long)row * rowStride;
+                for (int oy = 0; oy < ho; oy++, dst += wo)
                 {
-                    int ix = ox * g.Stride - g.Padding + j;
-                    outRow[ox] = (uint)ix < (uint)g.Width ? src[ix] : 0f;
+                    int iy = oy * stride - g.Padding + i;
+                    if (iy < 0 || iy >= g.Height)
+                    {
+                        new Span<float>(dst, wo).Clear();
+                        continue;
+                    }
+                    float* src = px + (long)(c * g.Height + iy) * g.Width + offset;
+                    for (int ox = 0; ox < first; ox++) dst[ox] = 0f;
+                    if (stride == 1) new ReadOnlySpan<float>(src + first, end - first).CopyTo(new Span<float>(dst + first, end - first));
+                    else for (int ox = first; ox < end; ox++) dst[ox] = src[ox * stride];
+                    for (int ox = end; ox < wo; ox++) dst[ox] = 0f;
                 }
             }
         }
@@ -121,24 +131,42 @@ internal static unsafe class Im2Col
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> x, int rowStride = -1)
     {
-        int ho = g.OutHeight, wo = g.OutWidth, row = 0;
+        int ho = g.OutHeight, wo = g.OutWidth, row = 0, stride = g.Stride;
         if (rowStride < 0) rowStride = ho * wo;
-        for (int c = 0; c < g.Channels; c++)
-        for (int i = 0; i < g.KernelH; i++)
-        for (int j = 0; j < g.KernelW; j++, row++)
+        if (x.Length < g.Channels * g.Height * g.Width || cols.Length < (g.PatchSize - 1L) * rowStride + ho * wo)
+            throw new ArgumentException("buffers too small for the geometry");
+        fixed (float* px = x, pcols = cols)
         {
-            var src = cols.Slice(row * rowStride, ho * wo);
-            for (int oy = 0; oy < ho; oy++)
+            for (int c = 0; c < g.Channels; c++)
+            for (int i = 0; i < g.KernelH; i++)
+            for (int j = 0; j < g.KernelW; j++, row++)
             {
-                int iy = oy * g.Stride - g.Padding + i;
-                if (iy < 0 || iy >= g.Height) continue;
-                var dst = x.Slice((c * g.Height + iy) * g.Width, g.Width);
-                for (int ox = 0; ox < wo; ox++)
+                int offset = j - g.Padding;
+                var (first, end) = ValidColumns(g.Width, wo, stride, offset);
+                float* src = pcols + (long)row * rowStride;
+                for (int oy = 0; oy < ho; oy++, src += wo)
                 {
-                    int ix = ox * g.Stride - g.Padding + j;
-                    if ((uint)ix < (uint)g.Width) dst[ix] += src[oy * wo + ox];
+                    int iy = oy * stride - g.Padding + i;
+                    if (iy < 0 || iy >= g.Height) continue;
+                    float* dst = px + (long)(c * g.Height + iy) * g.Width + offset;
+                    // Each pixel receives its terms in the same (channel, i, j, oy) order as one element at a time.
+                    if (stride == 1)
+                    {
+                        var d = new Span<float>(dst + first, end - first);
+                        System.Numerics.Tensors.TensorPrimitives.Add(d, new ReadOnlySpan<float>(src + first, end - first), d);
+                    }
+                    else for (int ox = first; ox < end; ox++) dst[ox * stride] += src[ox];
                 }
             }
         }
+    }
+
+    // The output columns ox in [0, outWidth) whose input column ox·stride + offset lies in [0, width): [first, end).
+    private static (int First, int End) ValidColumns(int width, int outWidth, int stride, int offset)
+    {
+        int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        int end = width - 1 - offset < 0 ? 0 : Math.Min(outWidth, (width - 1 - offset) / stride + 1);
+        first = Math.Min(first, outWidth);
+        return (first, Math.Max(first, end));
     }
 }
