@@ -1,8 +1,9 @@
 using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
 
 namespace SharpGan.Autograd;
 
-public static partial class Ops
+public static unsafe partial class Ops
 {
     /// <summary>
     /// Batch normalisation over (N, F) or (N, C, H, W): per channel c, x̂ = (x − μ_c)/√(σ²_c + eps), y = γ_c·x̂ + β_c.
@@ -24,67 +25,22 @@ public static partial class Ops
         var y = Tensor.Uninitialized(x.Shape);
         float[] xhat = TensorArena.RentFloats(x.Length);
         float[] invStd = TensorArena.RentFloats(channels);
-        for (int c = 0; c < channels; c++)
+        var pass = new BatchNormPass
         {
-            double mean, variance;
-            if (training)
-            {
-                double sum = 0, sumSq = 0;
-                for (int b = 0; b < n; b++)
-                    foreach (float v in x.Data.AsSpan((b * channels + c) * spatial, spatial)) { sum += v; sumSq += (double)v * v; }
-                mean = sum / count;
-                variance = Math.Max(0, sumSq / count - mean * mean);
-                runningMean.Data[c] = (float)((1 - momentum) * runningMean.Data[c] + momentum * mean);
-                runningVar.Data[c] = (float)((1 - momentum) * runningVar.Data[c] + momentum * variance * count / (count - 1));
-            }
-            else
-            {
-                (mean, variance) = (runningMean.Data[c], runningVar.Data[c]);
-            }
-            float inv = (float)(1 / Math.Sqrt(variance + eps)), g = gamma?.Data[c] ?? 1f, bt = beta?.Data[c] ?? 0f, mu = (float)mean;
-            invStd[c] = inv;
-            for (int b = 0; b < n; b++)
-            {
-                int o = (b * channels + c) * spatial;
-                for (int i = o; i < o + spatial; i++)
-                {
-                    float h = (x.Data[i] - mu) * inv;
-                    xhat[i] = h;
-                    y.Data[i] = g * h + bt;
-                }
-            }
-        }
+            N = n, Channels = channels, Spatial = spatial, Count = count, Training = training, Momentum = momentum, Eps = eps,
+        };
+        BatchNormKernels.Run(ref pass, x.Data, y.Data, xhat, invStd, gamma?.Data, beta?.Data, runningMean.Data, runningVar.Data,
+            null, null, null, null, &BatchNormKernels.ForwardChannel);
         if (!Tape.ShouldRecord(x, gamma ?? x, beta)) return y;
         bool gx = x.RequiresGrad, gg = gamma?.RequiresGrad ?? false, gb = beta?.RequiresGrad ?? false;
         // Eval mode's mean as the forward used it: a later training-mode call may move the running statistics.
         float[] meanUsed = Tape.SecondOrder && !training ? (float[])runningMean.Data.Clone() : [];
         Tape.Record(y, () =>
         {
-            var dy = y.Grad!;
-            for (int c = 0; c < channels; c++)
-            {
-                double sumDy = 0, sumDyXhat = 0;
-                for (int b = 0; b < n; b++)
-                    for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) { sumDy += dy[i]; sumDyXhat += dy[i] * xhat[i]; }
-                if (gg) gamma!.EnsureGrad()[c] += (float)sumDyXhat;
-                if (gb) beta!.EnsureGrad()[c] += (float)sumDy;
-                if (!gx) continue;
-                var dx = x.EnsureGrad();
-                float g = gamma?.Data[c] ?? 1f;
-                if (training)
-                {
-                    // dx = γ·invStd/N · (N·dy − Σdy − x̂·Σ(dy·x̂)): the batch statistics depend on x too.
-                    float scale = g * invStd[c] / count, mDy = (float)sumDy, mDyX = (float)sumDyXhat;
-                    for (int b = 0; b < n; b++)
-                        for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) dx[i] += scale * (count * dy[i] - mDy - xhat[i] * mDyX);
-                }
-                else
-                {
-                    float scale = g * invStd[c];
-                    for (int b = 0; b < n; b++)
-                        for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) dx[i] += scale * dy[i];
-                }
-            }
+            // Gradient buffers are made before the channels run side by side; each channel writes only its own entries.
+            var backward = pass;
+            BatchNormKernels.Run(ref backward, x.Data, null, xhat, invStd, gamma?.Data, null, null, null, y.Grad!,
+                gx ? x.EnsureGrad() : null, gg ? gamma!.EnsureGrad() : null, gb ? beta!.EnsureGrad() : null, &BatchNormKernels.BackwardChannel);
         }, Tape.SecondOrder ? (dy, sink) => BatchNormGraphBackward(x, gamma, beta, dy, training, eps, meanUsed, invStd, (gx, gg, gb), sink) : null);
         return y;
     }
