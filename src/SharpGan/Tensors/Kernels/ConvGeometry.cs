@@ -96,9 +96,7 @@ internal static unsafe class Im2Col
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> cols, int rowStride = -1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, row = 0, stride = g.Stride;
-        if (rowStride < 0) rowStride = ho * wo;
-        if (x.Length < g.Channels * g.Height * g.Width || cols.Length < (g.PatchSize - 1L) * rowStride + ho * wo)
-            throw new ArgumentException("buffers too small for the geometry");
+        rowStride = CheckedRowStride(g, x.Length, cols.Length, rowStride);
         fixed (float* px = x, pcols = cols)
         {
             for (int c = 0; c < g.Channels; c++)
@@ -132,9 +130,7 @@ internal static unsafe class Im2Col
     public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> x, int rowStride = -1)
     {
         int ho = g.OutHeight, wo = g.OutWidth, row = 0, stride = g.Stride;
-        if (rowStride < 0) rowStride = ho * wo;
-        if (x.Length < g.Channels * g.Height * g.Width || cols.Length < (g.PatchSize - 1L) * rowStride + ho * wo)
-            throw new ArgumentException("buffers too small for the geometry");
+        rowStride = CheckedRowStride(g, x.Length, cols.Length, rowStride);
         fixed (float* px = x, pcols = cols)
         {
             for (int c = 0; c < g.Channels; c++)
@@ -159,6 +155,17 @@ internal static unsafe class Im2Col
                 }
             }
         }
+    }
+
+    // The column matrix's row stride (Ho·Wo unless given), once x and cols are known to hold the geometry's image and
+    // columns: the passes below index them through pointers.
+    private static int CheckedRowStride(in ConvGeometry g, int xLength, int colsLength, int rowStride)
+    {
+        int positions = g.OutHeight * g.OutWidth;
+        if (rowStride < 0) rowStride = positions;
+        if (xLength < g.Channels * g.Height * g.Width || colsLength < (g.PatchSize - 1L) * rowStride + positions)
+            throw new ArgumentException("buffers too small for the geometry");
+        return rowStride;
     }
 
     // The output columns ox in [0, outWidth) whose input column ox·stride + offset lies in [0, width): [first, end).
