@@ -2,7 +2,7 @@ namespace SharpGan.Tensors;
 
 /// <summary>
 /// Cuts an elementwise or row-wise pass into pieces for <see cref="WorkerPool"/>, so the passes between products
-/// (bias, activation, maxout, dropout's mask) use every thread too. Pieces are whole multiples of 16 Ki elements (or of
+/// (bias, activation, maxout, applying dropout's mask) use every thread too. Pieces are whole multiples of 16 Ki elements (or of
 /// whole rows) and the last one takes the remainder, so every vector a kernel forms is one it would form in a single
 /// pass: the result is the same bit for bit at any thread count. Passes under 64 Ki elements run on the caller alone.
 /// </summary>
