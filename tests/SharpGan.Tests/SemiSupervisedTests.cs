@@ -1,3 +1,4 @@
+using SharpGan.Data;
 using SharpGan.Evaluation;
 using SharpGan.Nn;
 using SharpGan.Tensors;
@@ -47,6 +48,29 @@ public class SemiSupervisedTests : IDisposable
         Assert.Equal(straight.History.Select(h => h.DiscriminatorLoss), resumed.History.Select(h => h.DiscriminatorLoss));
         // Another config than the checkpoint's (not only a longer run) is refused.
         Assert.Throws<InvalidDataException>(() => Trainer(Small(2) with { LearningRate = 0.001f }, "split", new RunDirectory(Path.Combine(_dir, "split")).LatestCheckpoint()));
+    }
+
+    [Fact]
+    public void TheRunIsTestedWithWhicheverNetworkErrsLessOnTheValidationImages()
+    {
+        var trained = Trainer(Small(1), "choice");
+        trained.Train();
+        // Images the run never saw: the 500 after its 1 000 (the CLI passes train[50000:60000]).
+        var validation = TestData.Mnist(1500);
+        validation = new ImageDataset(500, 28, 28, 1, validation.Pixels[(1000 * 784)..], validation.Labels[1000..]);
+        var choice = SemiSupervisedEvaluation.ChooseClassifier(trained, validation);
+        Assert.Equal([ClassifierCandidate.AverageName, ClassifierCandidate.LiveName], choice.Candidates.Select(k => k.Name));
+        Assert.Same(trained.Classifier, choice.Candidates[0].Network);
+        Assert.Same(trained.Discriminator, choice.Candidates[1].Network);
+        foreach (var k in choice.Candidates) Assert.Equal(ClassifierEvaluation.Evaluate(k.Network, validation, 10).Errors, k.ValidationErrors);
+        // Twenty updates in, the zero-started average holds 0.2 % of the weights' mean, so its biases swamp the rest: D
+        // wins clearly (235 against 292 errors of 500 when written).
+        Assert.Same(choice.Candidates[1], choice.Chosen);
+        Assert.True(choice.Candidates[0].ValidationErrors > choice.Candidates[1].ValidationErrors + 25, string.Join(", ", choice.Candidates));
+        // A tie (no validation image can be wrong) goes to the average; a run without an average has one candidate.
+        Assert.Same(trained.Classifier, SemiSupervisedEvaluation.ChooseClassifier(trained, validation.Take(0)).Chosen.Network);
+        var plain = Trainer(Small(1) with { EvaluationAverage = 0 }, "plain");
+        Assert.Equal(ClassifierCandidate.LiveName, Assert.Single(SemiSupervisedEvaluation.ChooseClassifier(plain, validation).Candidates).Name);
     }
 
     [Fact]

@@ -77,8 +77,14 @@ public sealed class SemiSupervisedTrainer
     /// <summary>G.</summary>
     public SemiSupervisedGenerator Generator { get; }
 
-    /// <summary>The classifier that is tested: the moving average of D's weights, or D itself when the run keeps none.</summary>
+    /// <summary>
+    /// The moving average of D's weights, or D itself when the run keeps none; the per-epoch test errors are its. A
+    /// finished run is tested with this or D, whichever errs less on the validation images (<c>SemiSupervisedEvaluation</c>).
+    /// </summary>
     public SemiSupervisedDiscriminator Classifier { get; }
+
+    /// <summary>The run's settings.</summary>
+    public SemiSupervisedConfig Config => _config;
 
     /// <summary>The indices into train[0:50000] of the labelled images, ascending.</summary>
     public IReadOnlyList<int> LabelledIndices { get; }
