@@ -44,4 +44,59 @@ public class RngTests
         Assert.True(g.Min() >= -1 && g.Max() < 1);
         Assert.InRange(g.Select(v => (double)v * v).Average(), 1 / 3.0 - 0.01, 1 / 3.0 + 0.01);
     }
+
+    [Fact]
+    public void BulkGaussianIsTheBoxMullerTransformOfItsDraws()
+    {
+        // Each 64-bit draw gives one pair: u1 = (high 24 bits + 1)·2⁻²⁴, u2 = (bits 8..31)·2⁻²⁴; 16 cosines, then 16 sines.
+        Rng bulk = new(42), single = new(42);
+        var values = new float[100];
+        bulk.FillGaussianBulk(values, 0.5f, 2f);
+        var expected = new double[128];
+        for (int block = 0; block < 4; block++)
+            for (int k = 0; k < 16; k++)
+            {
+                ulong bits = single.NextUInt64();
+                double u1 = ((bits >> 40) + 1) / (double)(1 << 24), u2 = ((bits >> 8) & 0xFFFFFF) / (double)(1 << 24);
+                double r = Math.Sqrt(-2 * Math.Log(u1)) * 2;
+                expected[block * 32 + k] = 0.5 + r * Math.Cos(2 * Math.PI * u2);
+                expected[block * 32 + 16 + k] = 0.5 + r * Math.Sin(2 * Math.PI * u2);
+            }
+        for (int i = 0; i < values.Length; i++) Assert.True(Math.Abs(values[i] - expected[i]) < 2e-5 * (1 + Math.Abs(expected[i])), $"value {i}: {values[i]} vs {expected[i]}");
+        // The last, partial block drew whole: both generators are at the same place.
+        Assert.Equal(single.NextUInt64(), bulk.NextUInt64());
+        // A shorter fill is the start of a longer one.
+        var shorter = new float[37];
+        new Rng(42).FillGaussianBulk(shorter, 0.5f, 2f);
+        Assert.Equal(values[..37], shorter);
+    }
+
+    [Fact]
+    public void BulkGaussianIsNormal()
+    {
+        var g = new float[1_000_000];
+        new Rng(7).FillGaussianBulk(g);
+        double mean = g.Average(), variance = g.Select(v => (v - mean) * (v - mean)).Average();
+        double kurtosis = g.Select(v => Math.Pow(v - mean, 4)).Average() / (variance * variance);
+        Assert.InRange(mean, -0.003, 0.003);
+        Assert.InRange(variance, 0.995, 1.005);
+        Assert.InRange(kurtosis, 2.97, 3.03);
+        Assert.True(g.Max(Math.Abs) <= 5.78f);
+        // Kolmogorov–Smirnov against Φ: D < 1.95/√n is the 0.1 % critical value.
+        Array.Sort(g);
+        double d = 0;
+        for (int i = 0; i < g.Length; i++)
+        {
+            double cdf = MathNet.Numerics.Distributions.Normal.CDF(0, 1, g[i]);
+            d = Math.Max(d, Math.Max(Math.Abs(cdf - (double)i / g.Length), Math.Abs(cdf - (double)(i + 1) / g.Length)));
+        }
+        Assert.True(d < 1.95 / Math.Sqrt(g.Length), $"KS distance {d}");
+        // The two members of a pair are uncorrelated.
+        var pairs = new float[320_000];
+        new Rng(8).FillGaussianBulk(pairs);
+        double correlation = 0;
+        for (int block = 0; block < pairs.Length; block += 32)
+            for (int k = 0; k < 16; k++) correlation += pairs[block + k] * pairs[block + 16 + k];
+        Assert.InRange(correlation / (pairs.Length / 2), -0.01, 0.01);
+    }
 }

@@ -21,30 +21,10 @@ public static partial class Ops
         if (g.Shape.Length != 1 || g.Shape[0] != rows) throw new ArgumentException($"g must be [{rows}] for v [{Shapes.Format(v.Shape)}], got [{Shapes.Format(g.Shape)}]", nameof(g));
         var w = Tensor.Uninitialized(rows, columns);
         var norms = new float[rows];
-        for (int i = 0; i < rows; i++)
-        {
-            var vi = v.Data.AsSpan(i * columns, columns);
-            norms[i] = MathF.Max(TensorPrimitives.Norm(vi), 1e-12f);
-            TensorPrimitives.Multiply(vi, g.Data[i] / norms[i], w.Data.AsSpan(i * columns, columns));
-        }
+        WeightNormKernels.Forward(v.Data, g.Data, norms, w.Data, rows, columns);
         if (!Tape.ShouldRecord(v, g)) return w;
         bool wantV = v.RequiresGrad, wantG = g.RequiresGrad;
-        Tape.Record(w, () =>
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                var vi = v.Data.AsSpan(i * columns, columns);
-                var dwi = w.Grad.AsSpan(i * columns, columns);
-                float n = norms[i], dot = TensorPrimitives.Dot(dwi, vi);
-                if (wantG) g.EnsureGrad()[i] += dot / n;
-                if (wantV)
-                {
-                    var dvi = v.EnsureGrad().AsSpan(i * columns, columns);
-                    float scale = g.Data[i] / n, along = dot / (n * n);
-                    for (int j = 0; j < columns; j++) dvi[j] += scale * (dwi[j] - along * vi[j]);
-                }
-            }
-        });
+        Tape.Record(w, () => WeightNormKernels.Backward(v.Data, g.Data, norms, w.Grad, wantG ? g.EnsureGrad() : default, wantV ? v.EnsureGrad() : default, rows, columns));
         return w;
     }
 
@@ -57,7 +37,7 @@ public static partial class Ops
         if (!(std >= 0f) || float.IsInfinity(std)) throw new ArgumentOutOfRangeException(nameof(std), std, "noise std must be finite and ≥ 0");
         if (std == 0f) return x;
         var y = Tensor.Uninitialized(x.Shape);
-        rng.FillGaussian(y.Data, 0f, std);
+        rng.FillGaussianBulk(y.Data, 0f, std);
         TensorPrimitives.Add(y.Data, x.Data, y.Data);
         if (!Tape.ShouldRecord(x)) return y;
         Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad()));

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SharpGan.Tensors;
 
 /// <summary>
@@ -91,6 +93,42 @@ public sealed class Rng
     public void FillGaussian(Span<float> destination, float mean = 0f, float std = 1f)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = mean + std * NextGaussian();
+    }
+
+    /// <summary>
+    /// Fills with N(mean, std²) for bulk noise (the Gaussian noise layers draw about a million values an iteration): the
+    /// Box–Muller transform in single precision, sixteen pairs at a time on 512-bit vectors, both members of each pair
+    /// used (r·cos θ, r·sin θ), one 64-bit draw a pair (24 bits each for the radius and the angle). About 20× faster
+    /// than <see cref="FillGaussian"/>, and a different stream. The radius's 24 bits cut the tails at
+    /// √(2·ln 2²⁴) ≈ 5.77σ (a 1-in-10⁸ event), so initialisation keeps <see cref="FillGaussian"/>.
+    /// Deterministic across machines: the vector log, sin and cos are one lane-wise algorithm at every vector width
+    /// (narrower hardware runs a 512-bit vector as halves). Blocks are whole, so a fill of n values is the first n of
+    /// any longer fill from the same state.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void FillGaussianBulk(Span<float> destination, float mean = 0f, float std = 1f)
+    {
+        const int pairs = 16; // one Vector512<float>
+        Span<float> radiusBits = stackalloc float[pairs], angleBits = stackalloc float[pairs], partial = stackalloc float[2 * pairs];
+        var twoPi = Vector512.Create(2f * MathF.PI);
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int start = 0; start < destination.Length; start += 2 * pairs)
+        {
+            for (int k = 0; k < pairs; k++)
+            {
+                ulong bits = Step(ref s0, ref s1, ref s2, ref s3);
+                radiusBits[k] = ((bits >> 40) + 1) * Inv24;       // u1 in (0, 1]: the log is finite
+                angleBits[k] = ((bits >> 8) & 0xFFFFFF) * Inv24;  // u2 in [0, 1)
+            }
+            var radius = Vector512.Sqrt(Vector512.Log(Vector512.Create<float>(radiusBits)) * -2f) * std;
+            var angle = Vector512.Create<float>(angleBits) * twoPi;
+            var (first, second) = (radius * Vector512.Cos(angle) + Vector512.Create(mean), radius * Vector512.Sin(angle) + Vector512.Create(mean));
+            var target = destination.Length - start >= 2 * pairs ? destination.Slice(start, 2 * pairs) : partial;
+            first.CopyTo(target);
+            second.CopyTo(target[pairs..]);
+            if (target == partial) partial[..(destination.Length - start)].CopyTo(destination[start..]);
+        }
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
     /// <summary>Advances the state by <paramref name="draws"/> draws, as that many <see cref="NextUInt64"/> calls would.</summary>
