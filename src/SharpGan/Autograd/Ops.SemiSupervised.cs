@@ -20,7 +20,7 @@ public static partial class Ops
         int rows = v.Shape[0], columns = v.Shape[1];
         if (g.Shape.Length != 1 || g.Shape[0] != rows) throw new ArgumentException($"g must be [{rows}] for v [{Shapes.Format(v.Shape)}], got [{Shapes.Format(g.Shape)}]", nameof(g));
         var w = Tensor.Uninitialized(rows, columns);
-        var norms = new float[rows];
+        var norms = Tensor.Uninitialized(rows).Data; // pooled under a tape, like w: the backward reads it before the tape ends
         WeightNormKernels.Forward(v.Data, g.Data, norms, w.Data, rows, columns);
         if (!Tape.ShouldRecord(v, g)) return w;
         bool wantV = v.RequiresGrad, wantG = g.RequiresGrad;
