@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-"""The paper-mlp training iteration in PyTorch, for a side-by-side with SharpGAN's gan-step benchmark.
+"""The gan-step training iterations in PyTorch, for a side-by-side with SharpGAN's gan-step benchmark.
 
-Same networks, batch, update rule and data as `SharpGan.Bench gan-step paper-mlp`: one D step on 100 real +
-100 fake images (G run without grad), one non-saturating G step through D (D's grads not applied), SGD with
-momentum. Run with Debian's python3-torch:  /usr/bin/python3 bench/pytorch_gan_step.py --threads 2
+Same networks, batch, update rule and data as `SharpGan.Bench gan-step MODEL`:
+- paper-mlp: one D step on 100 real + 100 fake images (G run without grad), one non-saturating G step through D
+  (D's grads not applied), SGD with momentum;
+- cgan: the same with a one-hot label beside z (G: 110 inputs) and beside x (D's first maxout layer: 794), Adam 2e-4;
+- dcgan28: mnist-dcgan's iteration (see dcgan_step);
+- semi: `semi train`'s iteration, the networks of bench/pytorch_semi_mnist.py (see semi_iteration).
+Run with Debian's python3-torch:  /usr/bin/python3 bench/pytorch_gan_step.py --model MODEL --threads 2
 Prints ms_per_iter=<median> on its last line.
 """
 import argparse
@@ -27,39 +31,54 @@ class Maxout(nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="paper-mlp", choices=["paper-mlp", "dcgan28"])
+    ap.add_argument("--model", default="paper-mlp", choices=["paper-mlp", "cgan", "dcgan28", "semi"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iters", type=int, default=30)
+    ap.add_argument("--keep-denormals", action="store_true", help="do not flush denormals to zero")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    # PyTorch's best configuration: denormals flushed to zero. Without it, cgan's iteration (Adam on tiny weights and
+    # gradients) ran 3.6x slower here (1 058 ms against 292 ms, 1 thread); SharpGAN does not flush them.
+    torch.set_flush_denormal(not args.keep_denormals)
     torch.manual_seed(1234)
     if args.model == "dcgan28":
         return run(dcgan28(), args)
-    batch = 100
-    g = nn.Sequential(nn.Linear(100, 1200), nn.ReLU(), nn.Linear(1200, 1200), nn.ReLU(), nn.Linear(1200, 784), nn.Sigmoid())
-    d = nn.Sequential(nn.Dropout(0.2), Maxout(784, 240, 5), nn.Dropout(0.5), Maxout(240, 240, 5), nn.Dropout(0.5), nn.Linear(240, 1))
+    if args.model == "semi":
+        return report(semi_iteration(), args.iters)
+    batch, classes = 100, 10 if args.model == "cgan" else 0
+    g = nn.Sequential(nn.Linear(100 + classes, 1200), nn.ReLU(), nn.Linear(1200, 1200), nn.ReLU(), nn.Linear(1200, 784), nn.Sigmoid())
+    d = nn.Sequential(nn.Dropout(0.2), Maxout(784 + classes, 240, 5), nn.Dropout(0.5), Maxout(240, 240, 5), nn.Dropout(0.5), nn.Linear(240, 1))
     for p in g.parameters():
         nn.init.uniform_(p, -0.05, 0.05)
     for p in d.parameters():
         nn.init.uniform_(p, -0.005, 0.005)
-    # PyTorch's SGD momentum is v = mu*v + g; p -= lr*v, the same update as the paper's rule at constant lr.
-    opt_g = torch.optim.SGD(g.parameters(), lr=0.1, momentum=0.5)
-    opt_d = torch.optim.SGD(d.parameters(), lr=0.1, momentum=0.5)
-    real = torch.rand(batch, 784)
+    if classes:
+        opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    else:
+        # PyTorch's SGD momentum is v = mu*v + g; p -= lr*v, the same update as the paper's rule at constant lr.
+        opt_g = torch.optim.SGD(g.parameters(), lr=0.1, momentum=0.5)
+        opt_d = torch.optim.SGD(d.parameters(), lr=0.1, momentum=0.5)
+    one_hot = F.one_hot(torch.arange(batch) % 10, 10).float() if classes else torch.zeros(batch, 0)
+    real = torch.cat([torch.rand(batch, 784), one_hot], 1)
     targets = torch.cat([torch.ones(batch, 1), torch.zeros(batch, 1)])
     ones = torch.ones(batch, 1)
+
+    def generate():
+        labels = F.one_hot(torch.randint(0, 10, (batch,)), 10).float() if classes else one_hot
+        return torch.cat([g(torch.cat([torch.randn(batch, 100), labels], 1)), labels], 1)
 
     def iteration():
         opt_d.zero_grad(set_to_none=False)
         with torch.no_grad():
-            fake = g(torch.randn(batch, 100))
+            fake = generate()
         d_loss = F.binary_cross_entropy_with_logits(d(torch.cat([real, fake])), targets)
         d_loss.backward()
         opt_d.step()
         opt_g.zero_grad(set_to_none=False)
         for p in d.parameters():
             p.requires_grad_(False)
-        g_loss = F.binary_cross_entropy_with_logits(d(g(torch.randn(batch, 100))), ones)
+        g_loss = F.binary_cross_entropy_with_logits(d(generate()), ones)
         g_loss.backward()
         for p in d.parameters():
             p.requires_grad_(True)
@@ -114,6 +133,44 @@ def dcgan_step(g, d, opt_g, opt_d, real, nz, ones, zeros):
         p.requires_grad_(True)
     opt_g.step()
     return d_loss, g_loss
+
+
+def semi_iteration(batch=100):
+    """One `semi train` iteration on random images: D's update on 100 labelled, 100 unlabelled and 100 generated rows,
+    the 0.9999 average of D, G's feature-matching update (the loop body of bench/pytorch_semi_mnist.py)."""
+    from pytorch_semi_mnist import D, WNLinear
+    g = nn.Sequential(nn.Linear(100, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus(),
+                      nn.Linear(500, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus())
+    g_out = WNLinear(500, 784, True)
+    generate = lambda z: torch.sigmoid(g_out(g(z)))
+    d = D()
+    xl, xu, yl = torch.rand(batch, 784), torch.rand(batch, 784), torch.arange(batch) % 10
+    with torch.no_grad():
+        d(xu, init=True)
+    average = {k: torch.zeros_like(v) for k, v in d.state_dict().items()}
+    opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(list(g.parameters()) + list(g_out.parameters()), lr=0.003, betas=(0.5, 0.999))
+    lse = lambda l: torch.logsumexp(l, 1)
+
+    def iteration():
+        with torch.no_grad():
+            fake = generate(torch.rand(batch, 100))
+        loss_d = F.cross_entropy(d(xl), yl) + 0.5 * F.softplus(-lse(d(xu))).mean() + 0.5 * F.softplus(lse(d(fake))).mean()
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        with torch.no_grad():
+            for k, v in d.state_dict().items():
+                average[k].mul_(0.9999).add_(v, alpha=0.0001)
+        f_fake, _ = d(generate(torch.rand(batch, 100)), features=True)
+        with torch.no_grad():
+            f_real, _ = d(xu, features=True)
+        loss_g = ((f_real.mean(0) - f_fake.mean(0)) ** 2).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+
+    return iteration
 
 
 def run(nets, args):

@@ -31,7 +31,7 @@ def idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-V_STD = float(sys.argv[5]) if len(sys.argv) > 5 else 0.05
+V_STD = 0.05  # the fifth argument sets it (main); pytorch_gan_step.py imports this module with its own arguments
 
 
 class WNLinear(nn.Module):
@@ -77,6 +77,9 @@ class D(nn.Module):
 
 
 def main():
+    global V_STD
+    if len(sys.argv) > 5:
+        V_STD = float(sys.argv[5])
     folder = sys.argv[1]
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     labels_count = int(sys.argv[3]) if len(sys.argv) > 3 else 100
