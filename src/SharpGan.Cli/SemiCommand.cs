@@ -25,6 +25,7 @@ internal static class SemiCommand
     private static readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder holding the dataset" };
     private static readonly Option<DirectoryInfo> EvalRun = new("--run") { Description = "Run directory", Required = true };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object" };
+    private static readonly Option<FileInfo?> Samples = new("--samples") { Description = "Also write G's 10×10 grid for the run's fixed z to this PNG" };
 
     public static Command Create()
     {
@@ -32,7 +33,7 @@ internal static class SemiCommand
         foreach (var o in new Option[] { Dataset, Labels, Seed, Epochs, BaselineUpdates, Config, PrintConfig, Out, Resume, DataDir }) train.Options.Add(o);
         train.SetAction(parse => Guard.Run(() => ExecuteTrain(parse)));
         var eval = new Command("eval", "Test a semi-supervised run's classifier: errors, confusion matrix, accuracy by class.");
-        foreach (var o in new Option[] { EvalRun, DataDir, Json }) eval.Options.Add(o);
+        foreach (var o in new Option[] { EvalRun, DataDir, Json, Samples }) eval.Options.Add(o);
         eval.SetAction(parse => Guard.Run(() => ExecuteEval(parse)));
         var semi = new Command("semi", "Semi-supervised classification with a GAN (paper §7, item 4).");
         semi.Subcommands.Add(train);
@@ -122,6 +123,7 @@ internal static class SemiCommand
     private static int ExecuteEval(ParseResult parse)
     {
         var run = new RunDirectory(parse.GetValue(EvalRun)!.FullName);
+        string? samplesPath = parse.GetValue(Samples) is { } samples ? OutputFile.Check(samples, "--samples", (".png", "an image")).Path : null;
         string checkpoint = run.LatestCheckpoint() ?? throw new UserError($"{run.Root}: has no checkpoint");
         var loaded = SemiSupervisedTrainer.Read(checkpoint);
         var locator = new DatasetLocator(parse.GetValue(DataDir)?.FullName);
@@ -129,6 +131,7 @@ internal static class SemiCommand
         var test = DatasetCatalog.Load(loaded.Config.Dataset, DatasetSplit.Test, PixelRange.ZeroOne, locator);
         var validation = DatasetCatalog.Load(loaded.Config.Dataset, DatasetSplit.Validation, PixelRange.ZeroOne, locator);
         var trainer = new SemiSupervisedTrainer(loaded.Config, train, run, checkpoint);
+        if (samplesPath is not null) trainer.WriteSampleGrid(samplesPath);
         var choice = SemiSupervisedEvaluation.ChooseClassifier(trainer, validation);
         var result = ClassifierEvaluation.Evaluate(choice.Chosen.Network, test, 10);
         // Every candidate's test errors are shown too, so a reader sees what the choice cost or gained; they played no part in it.

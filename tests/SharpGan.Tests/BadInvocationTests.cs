@@ -113,7 +113,7 @@ public sealed class BadInvocationTests : IClassFixture<BadInvocationTests.Files>
         // semi
         ["semi train --labels 15 --out OUT/s", "multiple of 10"], ["semi train --dataset cifar10 --out OUT/s", "--dataset must be one of mnist, fashion-mnist"],
         ["semi train --out RUN", "already holds a run"], ["semi train --resume OUT/missing", "no checkpoint"], ["semi eval --run RUN", "not a SharpGAN semi-supervised checkpoint"],
-        ["semi eval", "needs --run"], ["semi", "needs a command"], ["semi train --config CONFIG --out OUT/s", "unknown field 'preset'"],
+        ["semi eval", "needs --run"], ["semi eval --run RUN --samples OUT/g.jpg", "--samples must end in .png"], ["semi", "needs a command"], ["semi train --config CONFIG --out OUT/s", "unknown field 'preset'"],
         ["semi train --resume RUN --config CONFIG", "--resume continues a run with its own config"], ["semi train --config EMPTYFILE", "is empty"],
         // --model
         ["sample --model no-such-model --out OUT/x.png", "no pretrained model 'no-such-model'"], ["sample --model OUT/missing.safetensors --out OUT/x.png", "generator file not found"],

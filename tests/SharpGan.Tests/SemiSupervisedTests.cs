@@ -46,6 +46,11 @@ public class SemiSupervisedTests : IDisposable
         float[] Weights(SemiSupervisedTrainer t) => t.Discriminator.NamedState().Concat(t.Generator.NamedState()).Concat(t.Classifier.NamedState()).SelectMany(p => p.Value.Data).ToArray();
         Assert.Equal(Weights(straight), Weights(resumed));
         Assert.Equal(straight.History.Select(h => h.DiscriminatorLoss), resumed.History.Select(h => h.DiscriminatorLoss));
+        // Each epoch leaves G's grid for the run's fixed z; the resumed run draws the same z, so the same picture.
+        string Grid(string run, string name) => Path.Combine(_dir, run, "samples", name);
+        Assert.True(File.Exists(Grid("straight", "epoch-0001.png")) && File.Exists(Grid("split", "epoch-0002.png")));
+        Assert.Equal(File.ReadAllBytes(Grid("straight", "latest.png")), File.ReadAllBytes(Grid("split", "latest.png")));
+        Assert.NotEqual(File.ReadAllBytes(Grid("straight", "epoch-0001.png")), File.ReadAllBytes(Grid("straight", "latest.png")));
         // Another config than the checkpoint's (not only a longer run) is refused.
         Assert.Throws<InvalidDataException>(() => Trainer(Small(2) with { LearningRate = 0.001f }, "split", new RunDirectory(Path.Combine(_dir, "split")).LatestCheckpoint()));
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SharpGan.Autograd;
 using SharpGan.Data;
 using SharpGan.Gan;
+using SharpGan.Imaging;
 using SharpGan.IO;
 using SharpGan.Models;
 using SharpGan.Nn;
@@ -67,6 +68,9 @@ public sealed class SemiSupervisedTrainer
     private long _iteration;
     private LossSums _epochSoFar = new(0, 0, 0);
     private readonly GeneratorAverage? _average;
+    private readonly Tensor _sampleNoise;
+    private readonly int _imageHeight, _imageWidth;
+    private const int SampleGridSide = 10;
 
     /// <summary>Name prefix of the averaged classifier's tensors in a checkpoint.</summary>
     public const string AveragePrefix = "discriminator_average.";
@@ -126,6 +130,10 @@ public sealed class SemiSupervisedTrainer
         _optG = new Adam(Generator.NamedParameters(), Rate(), config.Beta1);
         _step = new SemiSupervisedStep(Discriminator, Generator, _optD, _optG, config.UnsupervisedWeight, config.FeatureMatching);
         (_xUnlabelled, _xLabelled, _z, _yLabelled) = (new Tensor(b, train.Dimension), new Tensor(b, train.Dimension), new Tensor(b, config.NoiseDim), new byte[b]);
+        (_imageHeight, _imageWidth) = (train.Height, train.Width);
+        // Drawn before a resume restores the streams, so a resumed run draws the grid's z as its start did.
+        _sampleNoise = new Tensor(SampleGridSide * SampleGridSide, config.NoiseDim);
+        _random[RandomStream.SampleNoise].FillUniform(_sampleNoise.Data, 0f, 1f);
         if (checkpointPath is null)
         {
             // Data-dependent initialisation of D's weight normalisation on the first unlabelled batches, as the paper's code does.
@@ -232,6 +240,7 @@ public sealed class SemiSupervisedTrainer
             _history.Add(row);
             _epochSoFar = new(0, 0, 0);
             SaveCheckpoint(clock);
+            WriteSamples(row.Epoch);
             onEpoch?.Invoke(row);
         }
     }
@@ -247,6 +256,29 @@ public sealed class SemiSupervisedTrainer
     {
         _random[RandomStream.Noise].FillUniform(_z.Data, 0f, 1f);
         return _step.Generator(_xUnlabelled, _z);
+    }
+
+    /// <summary>
+    /// Writes G's samples for the run's fixed 100 z as a 10×10 grid: samples/epoch-NNNN.png and samples/latest.png. G runs
+    /// in eval mode (BatchNorm's running statistics), so drawing them changes no state a resume depends on.
+    /// </summary>
+    public void WriteSamples(int epoch)
+    {
+        Directory.CreateDirectory(_run.SampleFolder);
+        string path = Path.Combine(_run.SampleFolder, $"epoch-{epoch:D4}.png");
+        WriteSampleGrid(path);
+        File.Copy(path, Path.Combine(_run.SampleFolder, "latest.png"), overwrite: true);
+    }
+
+    /// <summary>Writes G's 10×10 grid for the run's fixed z to <paramref name="path"/> (PNG), as <see cref="WriteSamples"/> draws it.</summary>
+    public void WriteSampleGrid(string path)
+    {
+        bool wasTraining = Generator.IsTraining;
+        Generator.Eval();
+        Tensor images;
+        try { images = Generator.Forward(_sampleNoise); }
+        finally { Generator.Train(wasTraining); }
+        ImageGrid.WritePng(path, images.Data, images.Rows, _imageHeight, _imageWidth, 1, SampleGridSide);
     }
 
     private void SaveCheckpoint(Stopwatch clock)
