@@ -52,6 +52,54 @@ public class ConvTests
         TestUtil.CheckGradients(Loss, [x, w, b], eps: 1e-2f);
     }
 
+    // 11 images of 13×13 (conv) or 6×7 (transposed): the batch-innermost layout transposes 8×8 tiles and the ragged
+    // rest one by one. Each image must get what it gets alone, bit for bit for y and dx (the same terms in the same
+    // order); dW sums over the batch in another order, so to rounding.
+    [Theory]
+    [InlineData(false, 2, 1)]
+    [InlineData(false, 1, 0)]
+    [InlineData(true, 2, 1)]
+    [InlineData(true, 1, 0)]
+    public void ABatchGivesEachImageWhatItGetsAlone(bool transposed, int stride, int padding)
+    {
+        var rng = new Rng(33);
+        const int n = 11;
+        var x = transposed ? TestUtil.Random(rng, 1, n, 5, 6, 7) : TestUtil.Random(rng, 1, n, 3, 13, 13);
+        var w = transposed ? TestUtil.Random(rng, 0.5f, 5, 4, 4, 4) : TestUtil.Random(rng, 0.5f, 9, 3, 4, 4);
+        Tensor Conv(Tensor input) => transposed ? Ops.ConvTranspose2d(input, w, null, stride, padding) : Ops.Conv2d(input, w, null, stride, padding);
+        (float[] Y, float[] Dx, float[] Dw) Run(Tensor input, Tensor dyAll, int first)
+        {
+            var leaf = input.Clone();
+            leaf.RequiresGrad = true;
+            w.RequiresGrad = true;
+            w.Grad = null;
+            float[] y;
+            using (var tape = new Tape().Begin())
+            {
+                var output = Conv(leaf);
+                y = output.Data.ToArray();
+                var dy = Tensor.FromArray(dyAll.Data.AsSpan(first * output.RowLength, output.Length).ToArray(), output.Shape);
+                tape.Backward(Ops.Sum(Ops.Multiply(output, dy)));
+            }
+            return (y, leaf.Grad!.ToArray(), w.Grad!.ToArray());
+        }
+        int outLength;
+        using (new Tape().Begin()) outLength = Conv(x).Length;
+        var dyAll = TestUtil.Random(new Rng(4), 1, outLength);
+        var batch = Run(x, dyAll, 0);
+        var dwSum = new float[batch.Dw.Length];
+        int inRow = x.RowLength, outRow = outLength / n;
+        for (int i = 0; i < n; i++)
+        {
+            var one = Tensor.FromArray(x.Data.AsSpan(i * inRow, inRow).ToArray(), [1, .. x.Shape[1..]]);
+            var alone = Run(one, dyAll, i);
+            Assert.Equal(alone.Y, batch.Y.AsSpan(i * outRow, outRow).ToArray());
+            Assert.Equal(alone.Dx, batch.Dx.AsSpan(i * inRow, inRow).ToArray());
+            for (int k = 0; k < dwSum.Length; k++) dwSum[k] += alone.Dw[k];
+        }
+        TestUtil.AssertClose(dwSum, batch.Dw, 1e-4, "dW");
+    }
+
     [Fact]
     public void BadShapesAreNamed()
     {

@@ -9,8 +9,8 @@ public static partial class Ops
 {
     /// <summary>
     /// 2-D convolution, NCHW. x (N, C, H, W), weight (F, C, kh, kw), bias (F) or null → y (N, F, Ho, Wo).
-    /// The whole batch is one GEMM: cols (C·kh·kw, N·Ho·Wo) holds every image's im2col side by side, and
-    /// Y (F, N·Ho·Wo) = W (F, C·kh·kw) · cols, then Y is regrouped per image.
+    /// The whole batch is one GEMM: cols (C·kh·kw, Ho·Wo·N) holds every image's im2col with the batch innermost
+    /// (<see cref="BatchInnerIm2Col"/>), and Y (F, Ho·Wo·N) = W (F, C·kh·kw) · cols, then Y is transposed to NCHW.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
@@ -21,13 +21,16 @@ public static partial class Ops
         var g = new ConvGeometry(x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[2], weight.Shape[3], stride, padding);
         g.Validate();
         CheckBias(bias, f);
+        // Batch-innermost layouts (BatchInnerIm2Col): x as (C, H·W, N), cols (C·kh·kw, Ho·Wo·N), Y (F, Ho·Wo·N).
         int inSize = g.Channels * g.Height * g.Width, k = g.PatchSize, p = g.Positions, np = n * p;
+        float[] xT = TensorArena.RentFloats(inSize * n);
+        BatchInnerIm2Col.Transpose(x.Data, xT, n, g.Channels, g.Height * g.Width);
         float[] cols = TensorArena.RentFloats(k * np); // kept for the weight gradient
-        Im2Col.ForwardBatch(g, x.Data, cols, n);
+        BatchInnerIm2Col.Forward(g, xT, cols, n);
         float[] wide = TensorArena.RentFloats(f * np);
         Gemm.Multiply(false, false, f, np, k, 1f, weight.Data, k, cols, np, 0f, wide, np);
         var y = Tensor.Uninitialized(n, f, g.OutHeight, g.OutWidth);
-        FromWide(wide, y.Data, n, f, p);
+        BatchInnerIm2Col.TransposeBack(wide, y.Data, n, f, p, accumulate: false);
         if (bias is not null) AddChannelBias(y.Data, bias.Data, n, p);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
@@ -35,12 +38,13 @@ public static partial class Ops
         {
             if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, p);
             if (!gx && !gw) return;
-            ToWide(y.Grad!, wide, n, f, p); // dY (F, N·P)
+            BatchInnerIm2Col.Transpose(y.Grad!, wide, n, f, p); // dY (F, Ho·Wo·N)
             if (gw) Gemm.Multiply(false, true, f, k, np, 1f, wide, np, cols, np, 1f, weight.EnsureGrad(), k);
             if (!gx) return;
             Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
-            var dx = x.EnsureGrad();
-            Im2Col.BackwardBatch(g, cols, dx, n);
+            Array.Clear(xT, 0, inSize * n); // free too: dx as (C, H·W, N)
+            BatchInnerIm2Col.Backward(g, cols, xT, n);
+            BatchInnerIm2Col.TransposeBack(xT, x.EnsureGrad(), n, g.Channels, g.Height * g.Width, accumulate: true);
         }, Tape.SecondOrder ? (dy, sink) =>
         {
             if (gb) sink.Add(bias!, ChannelSum(dy));
@@ -53,7 +57,8 @@ public static partial class Ops
     /// <summary>
     /// Transposed 2-D convolution (the adjoint of <see cref="Conv2d"/>), NCHW. x (N, Cin, H, W), weight
     /// (Cin, Cout, kh, kw) as in PyTorch, bias (Cout) → y (N, Cout, Ho, Wo), Ho = (H − 1)·s − 2p + kh.
-    /// One GEMM for the batch: cols (Cout·kh·kw, N·H·W) = Wᵀ · X (Cin, N·H·W), then col2im per image.
+    /// One GEMM for the batch: cols (Cout·kh·kw, H·W·N) = Wᵀ · X (Cin, H·W·N), then col2im, batch innermost
+    /// (<see cref="BatchInnerIm2Col"/>), and a transpose to NCHW.
     /// </summary>
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0)
     {
@@ -68,14 +73,17 @@ public static partial class Ops
         g.Validate();
         if (g.OutHeight != h || g.OutWidth != w) throw new ArgumentException($"conv_transpose2d geometry does not invert: {ho}×{wo} convolves back to {g.OutHeight}×{g.OutWidth}, not {h}×{w}", nameof(x));
         CheckBias(bias, cout);
+        // Batch-innermost layouts (BatchInnerIm2Col): X (Cin, H·W·N), cols (Cout·kh·kw, H·W·N), y as (Cout, Ho·Wo, N).
         int k = g.PatchSize, p = h * w, np = n * p, outSize = cout * ho * wo;
         float[] xWide = TensorArena.RentFloats(cin * np);
-        ToWide(x.Data, xWide, n, cin, p); // X (Cin, N·H·W), kept for the weight gradient
+        BatchInnerIm2Col.Transpose(x.Data, xWide, n, cin, p); // kept for the weight gradient
         float[] cols = TensorArena.RentFloats(k * np);
         Gemm.Multiply(true, false, k, np, cin, 1f, weight.Data, k, xWide, np, 0f, cols, np);
+        float[] yT = TensorArena.RentFloats(outSize * n);
+        Array.Clear(yT, 0, outSize * n);
+        BatchInnerIm2Col.Backward(g, cols, yT, n);
         var y = Tensor.Uninitialized(n, cout, ho, wo);
-        Array.Clear(y.Data);
-        Im2Col.BackwardBatch(g, cols, y.Data, n);
+        BatchInnerIm2Col.TransposeBack(yT, y.Data, n, cout, ho * wo, accumulate: false);
         if (bias is not null) AddChannelBias(y.Data, bias.Data, n, ho * wo);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
@@ -83,17 +91,12 @@ public static partial class Ops
         {
             if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, ho * wo);
             if (!gx && !gw) return;
-            Im2Col.ForwardBatch(g, y.Grad, cols, n); // dcols
+            BatchInnerIm2Col.Transpose(y.Grad!, yT, n, cout, ho * wo); // dy as (Cout, Ho·Wo, N)
+            BatchInnerIm2Col.Forward(g, yT, cols, n); // dcols
             if (gw) Gemm.Multiply(false, true, cin, k, np, 1f, xWide, np, cols, np, 1f, weight.EnsureGrad(), k);
             if (!gx) return;
-            Gemm.Multiply(false, false, cin, np, k, 1f, weight.Data, k, cols, np, 0f, xWide, np); // dX (Cin, N·P)
-            var dx = x.EnsureGrad();
-            for (int i = 0; i < n; i++)
-                for (int c = 0; c < cin; c++)
-                {
-                    var dst = dx.AsSpan((i * cin + c) * p, p);
-                    TensorPrimitives.Add(dst, xWide.AsSpan(c * np + i * p, p), dst);
-                }
+            Gemm.Multiply(false, false, cin, np, k, 1f, weight.Data, k, cols, np, 0f, xWide, np); // dX (Cin, H·W·N)
+            BatchInnerIm2Col.TransposeBack(xWide, x.EnsureGrad(), n, cin, p, accumulate: true);
         }, Tape.SecondOrder ? (dy, sink) =>
         {
             // y is the input gradient of a convolution of y's shape with this weight, so its backward is that convolution.

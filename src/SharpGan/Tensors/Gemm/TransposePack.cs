@@ -56,7 +56,7 @@ internal static unsafe class TransposePack
     }
 
     // out[r][c] = in[c][r] for an 8×8 block: in rows are ld apart, out rows are nr apart.
-    private static void Transpose8x8(float* input, int ld, float* output, int nr) =>
+    public static void Transpose8x8(float* input, int ld, float* output, int nr) =>
         Transpose(Avx.LoadVector256(input), Avx.LoadVector256(input + ld), Avx.LoadVector256(input + 2 * ld),
             Avx.LoadVector256(input + 3 * ld), Avx.LoadVector256(input + 4 * ld), Avx.LoadVector256(input + 5 * ld),
             Avx.LoadVector256(input + 6 * ld), Avx.LoadVector256(input + 7 * ld), output, nr);

@@ -169,7 +169,7 @@ internal static unsafe class Im2Col
     }
 
     // The output columns ox in [0, outWidth) whose input column ox·stride + offset lies in [0, width): [first, end).
-    private static (int First, int End) ValidColumns(int width, int outWidth, int stride, int offset)
+    internal static (int First, int End) ValidColumns(int width, int outWidth, int stride, int offset)
     {
         int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
         int end = width - 1 - offset < 0 ? 0 : Math.Min(outWidth, (width - 1 - offset) / stride + 1);
