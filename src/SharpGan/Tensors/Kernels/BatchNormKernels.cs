@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SharpGan.Tensors.Kernels;
 
 /// <summary>The sizes and settings of one batch-norm call over x (N, C, spatial), shared by its forward and backward.</summary>
@@ -45,11 +47,21 @@ internal static unsafe class BatchNormKernels
         double mean, variance;
         if (p.Training)
         {
-            double sum = 0, sumSq = 0;
+            var (sum, sumSq) = (new DoubleSums(), new DoubleSums());
             for (int b = 0; b < n; b++)
-                for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) { float v = p.X[i]; sum += v; sumSq += (double)v * v; }
-            mean = sum / count;
-            variance = Math.Max(0, sumSq / count - mean * mean);
+            {
+                float* x = p.X + (long)(b * channels + c) * spatial;
+                int i = 0;
+                for (; i <= spatial - 8; i += 8)
+                {
+                    var v = Vector256.Load(x + i);
+                    sum.Add(v);
+                    sumSq.AddSquares(v);
+                }
+                for (; i < spatial; i++) { sum.Tail += x[i]; sumSq.Tail += (double)x[i] * x[i]; }
+            }
+            mean = sum.Total() / count;
+            variance = Math.Max(0, sumSq.Total() / count - mean * mean);
             float momentum = p.Momentum;
             p.RunningMean[c] = (float)((1 - momentum) * p.RunningMean[c] + momentum * mean);
             p.RunningVar[c] = (float)((1 - momentum) * p.RunningVar[c] + momentum * variance * count / (count - 1));
@@ -60,13 +72,47 @@ internal static unsafe class BatchNormKernels
         }
         float inv = (float)(1 / Math.Sqrt(variance + p.Eps)), g = p.Gamma is null ? 1f : p.Gamma[c], bt = p.Beta is null ? 0f : p.Beta[c], mu = (float)mean;
         p.InvStd[c] = inv;
+        var (vMu, vInv, vG, vBt) = (Vector256.Create(mu), Vector256.Create(inv), Vector256.Create(g), Vector256.Create(bt));
         for (int b = 0; b < n; b++)
-            for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++)
+        {
+            long start = (long)(b * channels + c) * spatial;
+            float* x = p.X + start, xhat = p.Xhat + start, y = p.Y + start;
+            int i = 0;
+            // Each element rounds as the scalar formula does: a subtraction, two products and a sum, none fused.
+            for (; i <= spatial - 8; i += 8)
             {
-                float h = (p.X[i] - mu) * inv;
-                p.Xhat[i] = h;
-                p.Y[i] = g * h + bt;
+                var h = (Vector256.Load(x + i) - vMu) * vInv;
+                h.Store(xhat + i);
+                (vG * h + vBt).Store(y + i);
             }
+            for (; i < spatial; i++)
+            {
+                float h = (x[i] - mu) * inv;
+                xhat[i] = h;
+                y[i] = g * h + bt;
+            }
+        }
+    }
+
+    // Eight double lanes and a scalar tail, summed in an order fixed by the channel's layout alone (not the thread count).
+    private struct DoubleSums
+    {
+        private Vector256<double> _low, _high;
+        public double Tail;
+
+        public void Add(Vector256<float> v)
+        {
+            var (low, high) = Vector256.Widen(v);
+            (_low, _high) = (_low + low, _high + high);
+        }
+
+        public void AddSquares(Vector256<float> v)
+        {
+            var (low, high) = Vector256.Widen(v);
+            (_low, _high) = (_low + low * low, _high + high * high);
+        }
+
+        public readonly double Total() => Vector256.Sum(_low + _high) + Tail;
     }
 
     /// <summary>
@@ -77,24 +123,44 @@ internal static unsafe class BatchNormKernels
     {
         ref var p = ref *(BatchNormPass*)state;
         int n = p.N, channels = p.Channels, spatial = p.Spatial, count = p.Count;
-        double sumDy = 0, sumDyXhat = 0;
+        var (sumDy, sumDyXhat) = (new DoubleSums(), new DoubleSums());
         for (int b = 0; b < n; b++)
-            for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) { sumDy += p.Dy[i]; sumDyXhat += p.Dy[i] * p.Xhat[i]; }
-        if (p.DGamma is not null) p.DGamma[c] += (float)sumDyXhat;
-        if (p.DBeta is not null) p.DBeta[c] += (float)sumDy;
+        {
+            long start = (long)(b * channels + c) * spatial;
+            float* dy = p.Dy + start, xhat = p.Xhat + start;
+            int i = 0;
+            for (; i <= spatial - 8; i += 8)
+            {
+                var d = Vector256.Load(dy + i);
+                sumDy.Add(d);
+                sumDyXhat.Add(d * Vector256.Load(xhat + i)); // the product rounded to float first, as before
+            }
+            for (; i < spatial; i++) { sumDy.Tail += dy[i]; sumDyXhat.Tail += dy[i] * xhat[i]; }
+        }
+        double totalDy = sumDy.Total(), totalDyXhat = sumDyXhat.Total();
+        if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
+        if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
         if (p.Dx is null) return;
         float g = p.Gamma is null ? 1f : p.Gamma[c];
-        if (p.Training)
+        bool training = p.Training;
+        float scale = training ? g * p.InvStd[c] / count : g * p.InvStd[c], mDy = (float)totalDy, mDyX = (float)totalDyXhat, fCount = count;
+        var (vScale, vMDy, vMDyX, vCount) = (Vector256.Create(scale), Vector256.Create(mDy), Vector256.Create(mDyX), Vector256.Create(fCount));
+        for (int b = 0; b < n; b++)
         {
-            float scale = g * p.InvStd[c] / count, mDy = (float)sumDy, mDyX = (float)sumDyXhat;
-            for (int b = 0; b < n; b++)
-                for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) p.Dx[i] += scale * (count * p.Dy[i] - mDy - p.Xhat[i] * mDyX);
-        }
-        else
-        {
-            float scale = g * p.InvStd[c];
-            for (int b = 0; b < n; b++)
-                for (int i = (b * channels + c) * spatial, e = i + spatial; i < e; i++) p.Dx[i] += scale * p.Dy[i];
+            long start = (long)(b * channels + c) * spatial;
+            float* dy = p.Dy + start, xhat = p.Xhat + start, dx = p.Dx + start;
+            int i = 0;
+            if (training)
+            {
+                for (; i <= spatial - 8; i += 8)
+                    (Vector256.Load(dx + i) + vScale * (vCount * Vector256.Load(dy + i) - vMDy - Vector256.Load(xhat + i) * vMDyX)).Store(dx + i);
+                for (; i < spatial; i++) dx[i] += scale * (count * dy[i] - mDy - xhat[i] * mDyX);
+            }
+            else
+            {
+                for (; i <= spatial - 8; i += 8) (Vector256.Load(dx + i) + vScale * Vector256.Load(dy + i)).Store(dx + i);
+                for (; i < spatial; i++) dx[i] += scale * dy[i];
+            }
         }
     }
 }
