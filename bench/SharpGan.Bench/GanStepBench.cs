@@ -46,6 +46,11 @@ internal static class GanStepBench
         SharpGan.Tensors.Gemm.Gemm.Backend = saved;
         double gemmMs = timed.Ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / 5, gflop = timed.Flops / 5 / 1e9;
         Console.WriteLine($"gemm_ms_per_iter={gemmMs:F2} gemm_calls_per_iter={timed.Calls / 5} gemm_gflop_per_iter={gflop:F3}");
+        foreach (var ((op, m, n, k), (ticks, calls)) in timed.ByShape.OrderByDescending(s => s.Value.Ticks))
+        {
+            double shapeMs = ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / 5;
+            Console.WriteLine($"  gemm {op} m={m} n={n} k={k}: {calls / 5} a step, {shapeMs:F2} ms, {2.0 * m * n * k * calls / 5 / (shapeMs / 1000) / 1e9:F0} GFLOP/s");
+        }
         // The machine's FMA peak at this thread count, measured here, so the iteration states its share of it.
         double peak = Engine.Threads == 1 ? PeakBench.Measure(1).PerCore : PeakBench.Measure(Engine.Threads).All;
         Console.WriteLine($"peak_gflops={peak:F1} gemm_share_of_peak={gflop / (gemmMs / 1000) / peak:P0} iteration_share_of_peak={gflop / (ms / 1000) / peak:P0} outside_gemm_ms={ms - gemmMs:F2}");

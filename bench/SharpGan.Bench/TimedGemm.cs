@@ -12,6 +12,9 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
     /// <summary>Floating-point operations of the products run (2·m·n·k each).</summary>
     public double Flops { get; set; }
 
+    /// <summary>Time and calls by shape (op, m, n, k), to see which products fall short of the peak.</summary>
+    public Dictionary<(string Op, int M, int N, int K), (long Ticks, int Calls)> ByShape { get; } = [];
+
     public string Name => inner.Name;
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -19,8 +22,12 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
     {
         long start = Stopwatch.GetTimestamp();
         inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        Ticks += Stopwatch.GetTimestamp() - start;
+        long ticks = Stopwatch.GetTimestamp() - start;
+        Ticks += ticks;
         Calls++;
+        var key = ((transA ? "T" : "N") + (transB ? "T" : "N"), m, n, k);
+        var (t, c0) = ByShape.GetValueOrDefault(key);
+        ByShape[key] = (t + ticks, c0 + 1);
         Flops += 2.0 * m * n * k;
     }
 }
