@@ -138,39 +138,14 @@ def dcgan_step(g, d, opt_g, opt_d, real, nz, ones, zeros):
 def semi_iteration(batch=100):
     """One `semi train` iteration on random images: D's update on 100 labelled, 100 unlabelled and 100 generated rows,
     the 0.9999 average of D, G's feature-matching update (the loop body of bench/pytorch_semi_mnist.py)."""
-    from pytorch_semi_mnist import D, WNLinear
-    g = nn.Sequential(nn.Linear(100, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus(),
-                      nn.Linear(500, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus())
-    g_out = WNLinear(500, 784, True)
-    generate = lambda z: torch.sigmoid(g_out(g(z)))
-    d = D()
+    import pytorch_semi_mnist as semi
     xl, xu, yl = torch.rand(batch, 784), torch.rand(batch, 784), torch.arange(batch) % 10
-    with torch.no_grad():
-        d(xu, init=True)
-    average = {k: torch.zeros_like(v) for k, v in d.state_dict().items()}
-    opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
-    opt_g = torch.optim.Adam(list(g.parameters()) + list(g_out.parameters()), lr=0.003, betas=(0.5, 0.999))
-    lse = lambda l: torch.logsumexp(l, 1)
+    d, generate, average, opt_d, opt_g = semi.build(xu)
 
-    def iteration():
-        with torch.no_grad():
-            fake = generate(torch.rand(batch, 100))
-        loss_d = F.cross_entropy(d(xl), yl) + 0.5 * F.softplus(-lse(d(xu))).mean() + 0.5 * F.softplus(lse(d(fake))).mean()
-        opt_d.zero_grad()
-        loss_d.backward()
-        opt_d.step()
-        with torch.no_grad():
-            for k, v in d.state_dict().items():
-                average[k].mul_(0.9999).add_(v, alpha=0.0001)
-        f_fake, _ = d(generate(torch.rand(batch, 100)), features=True)
-        with torch.no_grad():
-            f_real, _ = d(xu, features=True)
-        loss_g = ((f_real.mean(0) - f_fake.mean(0)) ** 2).mean()
-        opt_g.zero_grad()
-        loss_g.backward()
-        opt_g.step()
+    def step():
+        semi.iteration(d, generate, average, opt_d, opt_g, xl, yl, xu)
 
-    return iteration
+    return step
 
 
 def run(nets, args):

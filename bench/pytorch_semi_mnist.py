@@ -76,6 +76,51 @@ class D(nn.Module):
         return (f, logits) if features else logits
 
 
+def build(init_batch):
+    """The players, D's zero-started average and the two Adams; D's weight norm initialised on init_batch."""
+    g = nn.Sequential(nn.Linear(100, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus(),
+                      nn.Linear(500, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus())
+    g_out = WNLinear(500, 784, True)
+    generate = lambda z: torch.sigmoid(g_out(g(z)))
+    d = D()
+    d.train()
+    with torch.no_grad():
+        d(init_batch, init=True)
+    average = {k: torch.zeros_like(v) for k, v in d.state_dict().items()}
+    opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(list(g.parameters()) + list(g_out.parameters()), lr=0.003, betas=(0.5, 0.999))
+    return d, generate, average, opt_d, opt_g
+
+
+def iteration(d, generate, average, opt_d, opt_g, xl, yl, xu):
+    """One update of each player, as `semi train` makes it: D on the labelled, unlabelled and generated batches, the
+    0.9999 average of D (held scales copied), then G by feature matching on D's last hidden layer."""
+    batch = xu.shape[0]
+    z = torch.rand(batch, 100)
+    with torch.no_grad():
+        fake = generate(z)
+    lse = lambda l: torch.logsumexp(l, 1)
+    loss_d = (F.cross_entropy(d(xl), yl) + 0.5 * F.softplus(-lse(d(xu))).mean() + 0.5 * F.softplus(lse(d(fake))).mean())
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    with torch.no_grad():
+        for k, v in d.state_dict().items():
+            if k.endswith(".g") and "hidden" in k:
+                average[k].copy_(v)   # held scales: copied, not averaged
+            else:
+                average[k].mul_(0.9999).add_(v, alpha=0.0001)
+    z = torch.rand(batch, 100)
+    f_fake, _ = d(generate(z), features=True)
+    with torch.no_grad():
+        f_real, _ = d(xu, features=True)
+    loss_g = ((f_real.mean(0) - f_fake.mean(0)) ** 2).mean()
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return loss_d, loss_g
+
+
 def main():
     global V_STD
     if len(sys.argv) > 5:
@@ -96,17 +141,7 @@ def main():
     chosen = np.concatenate([rng.permutation(np.where(y.numpy() == c)[0])[:labels_count // 10] for c in range(10)])
     lx, ly = x[chosen], y[chosen]
 
-    g = nn.Sequential(nn.Linear(100, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus(),
-                      nn.Linear(500, 500, bias=False), nn.BatchNorm1d(500), nn.Softplus())
-    g_out = WNLinear(500, 784, True)
-    generate = lambda z: torch.sigmoid(g_out(g(z)))
-    d = D()
-    d.train()
-    with torch.no_grad():
-        d(x[:500], init=True)
-    average = {k: torch.zeros_like(v) for k, v in d.state_dict().items()}
-    opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
-    opt_g = torch.optim.Adam(list(g.parameters()) + list(g_out.parameters()), lr=0.003, betas=(0.5, 0.999))
+    d, generate, average, opt_d, opt_g = build(x[:500])
     batch = 100
     for epoch in range(1, epochs + 1):
         begin = time.time()
@@ -116,28 +151,7 @@ def main():
             xu = x[order[it * batch:(it + 1) * batch]]
             li = torch.from_numpy(rng.permutation(len(lx))[:batch] if len(lx) >= batch else rng.randint(0, len(lx), batch))
             xl, yl = lx[li], ly[li]
-            z = torch.rand(batch, 100)
-            with torch.no_grad():
-                fake = generate(z)
-            lse = lambda l: torch.logsumexp(l, 1)
-            loss_d = (F.cross_entropy(d(xl), yl) + 0.5 * F.softplus(-lse(d(xu))).mean() + 0.5 * F.softplus(lse(d(fake))).mean())
-            opt_d.zero_grad()
-            loss_d.backward()
-            opt_d.step()
-            with torch.no_grad():
-                for k, v in d.state_dict().items():
-                    if k.endswith(".g") and "hidden" in k:
-                        average[k].copy_(v)   # held scales: copied, not averaged
-                    else:
-                        average[k].mul_(0.9999).add_(v, alpha=0.0001)
-            z = torch.rand(batch, 100)
-            f_fake, _ = d(generate(z), features=True)
-            with torch.no_grad():
-                f_real, _ = d(xu, features=True)
-            loss_g = ((f_real.mean(0) - f_fake.mean(0)) ** 2).mean()
-            opt_g.zero_grad()
-            loss_g.backward()
-            opt_g.step()
+            loss_d, loss_g = iteration(d, generate, average, opt_d, opt_g, xl, yl, xu)
             sums[0] += loss_d.item()
             sums[1] += loss_g.item()
         test = D()
