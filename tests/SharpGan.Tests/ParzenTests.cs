@@ -40,6 +40,29 @@ public class ParzenTests
     }
 
     [Fact]
+    public void ManySigmasInOnePassEqualEachAlone()
+    {
+        // The pass over a row stops a vector at the first σ whose terms are negligible; each σ's sums must still be
+        // the ones it gets alone, whatever order the grid is given in and at any thread count.
+        var rng = new Rng(5);
+        int n = 301, m = 23, d = 40;
+        var samples = new float[n * d]; var points = new float[m * d];
+        rng.FillUniform(samples, 0, 1); rng.FillUniform(points, 0, 1);
+        double[] grid = [0.2, 1.0, 0.03, 0.5, 0.1];
+        int saved = Engine.Threads;
+        double[][] together, oneThread;
+        try
+        {
+            Engine.Threads = 2; together = ParzenWindow.LogLikelihoods(points, m, samples, n, d, grid);
+            Engine.Threads = 1; oneThread = ParzenWindow.LogLikelihoods(points, m, samples, n, d, grid);
+        }
+        finally { Engine.Threads = saved; }
+        for (int k = 0; k < grid.Length; k++) Assert.Equal(together[k], oneThread[k]);
+        for (int k = 0; k < grid.Length; k++)
+            Assert.Equal(ParzenWindow.LogLikelihoods(points, m, samples, n, d, [grid[k]])[0], together[k]);
+    }
+
+    [Fact]
     public void ProtocolMatchesScipy()
     {
         var f = TestUtil.Fixture("parzen");

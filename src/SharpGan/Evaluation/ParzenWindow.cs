@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Numerics;
+using SharpGan.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace SharpGan.Evaluation;
@@ -28,39 +30,104 @@ public static class ParzenWindow
     /// <summary>
     /// Per-point log-likelihoods: result[σ index][point]. points is (m, d), samples is (n, d).
     /// </summary>
-    public static double[][] LogLikelihoods(ReadOnlySpan<float> points, int m, ReadOnlySpan<float> samples, int n, int d, IReadOnlyList<double> sigmas)
+    public static unsafe double[][] LogLikelihoods(ReadOnlySpan<float> points, int m, ReadOnlySpan<float> samples, int n, int d, IReadOnlyList<double> sigmas)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
         foreach (double s in sigmas)
             if (!(s > 0) || !double.IsFinite(s)) throw new ArgumentOutOfRangeException(nameof(sigmas), s, "every σ must be a finite positive number");
         var result = sigmas.Select(_ => new double[m]).ToArray();
         var reference = new SquaredDistances.Reference(samples, n, d);
-        var block = new float[Math.Min(BlockRows, m) * n];
+        int blockRows = Math.Min(BlockRows, m), count = sigmas.Count;
+        var block = new float[blockRows * n];
+        // The exponent's scale −1/2σ² for each σ, widest σ (least negative scale) first: the order ExpSums stops in.
+        var order = Enumerable.Range(0, count).OrderByDescending(k => sigmas[k]).ToArray();
+        var scales = order.Select(k => (float)(-1.0 / (2 * sigmas[k] * sigmas[k]))).ToArray();
+        var pointNorms = new float[blockRows];
+        var nearest = new float[blockRows];
+        var sums = new double[blockRows * count];
         double logN = Math.Log(n);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads };
         for (int start = 0; start < m; start += BlockRows)
         {
-            int rows = Math.Min(BlockRows, m - start), first = start;
-            SquaredDistances.Compute(points.Slice(start * d, rows * d), rows, reference, block);
+            int rows = Math.Min(BlockRows, m - start);
+            var x = points.Slice(start * d, rows * d);
+            SquaredDistances.Products(x, rows, reference, block);
+            for (int r = 0; r < rows; r++) pointNorms[r] = TensorPrimitives.SumOfSquares(x.Slice(r * d, d));
             // Rows are independent (each writes its own entries), so the result does not depend on the thread count.
-            Parallel.For(0, rows, parallel, () => new float[n], (r, _, scratch) =>
+            fixed (float* pBlock = block, pNorms = reference.Norms, pPointNorms = pointNorms, pNearest = nearest, pScales = scales)
+            fixed (double* pSums = sums)
             {
-                var dist = block.AsSpan(r * n, n);
-                float nearest = TensorPrimitives.Min(dist);
-                TensorPrimitives.Subtract(dist, nearest, dist); // ≥ 0, the nearest sample at 0
-                for (int k = 0; k < sigmas.Count; k++)
+                var job = new RowScoring
                 {
-                    double sigma = sigmas[k];
-                    float a = (float)(-1.0 / (2 * sigma * sigma));
-                    TensorPrimitives.Multiply(dist, a, scratch);
-                    TensorPrimitives.Exp(scratch, scratch);
-                    double sum = TensorPrimitives.Sum<float>(scratch); // ≥ 1: the nearest term is exp(0)
-                    result[k][first + r] = a * (double)nearest + Math.Log(sum) - logN - d * Math.Log(sigma * Math.Sqrt(2 * Math.PI));
-                }
-                return scratch;
-            }, _ => { });
+                    Block = pBlock, SampleNorms = pNorms, PointNorms = pPointNorms, Nearest = pNearest, Scales = pScales,
+                    Sums = pSums, Samples = n, Sigmas = count,
+                };
+                WorkerPool.For(rows, &ScoreRow, (nint)(&job));
+            }
+            for (int r = 0; r < rows; r++)
+            for (int o = 0; o < count; o++)
+            {
+                int k = order[o];
+                double sigma = sigmas[k];
+                // sums ≥ 1: the nearest term is exp(0)
+                result[k][start + r] = scales[o] * (double)nearest[r] + Math.Log(sums[r * count + o]) - logN - d * Math.Log(sigma * Math.Sqrt(2 * Math.PI));
+            }
         }
         return result;
+    }
+
+    private unsafe struct RowScoring
+    {
+        public float* Block, SampleNorms, PointNorms, Nearest, Scales;
+        public double* Sums;
+        public int Samples, Sigmas;
+    }
+
+    // Row r of the block: its −2·x·sᵀ finished into squared distances, their smallest, and for each σ the sum of
+    // exp(scale·(dist − smallest)), so the nearest sample's term is exp(0) and nothing underflows to a zero sum.
+    private static unsafe void ScoreRow(int r, nint state)
+    {
+        var job = (RowScoring*)state;
+        int n = job->Samples;
+        var dist = new Span<float>(job->Block + (long)r * n, n);
+        float smallest = SquaredDistances.FinishRow(dist, new ReadOnlySpan<float>(job->SampleNorms, n), job->PointNorms[r]);
+        job->Nearest[r] = smallest;
+        ExpSums(dist, smallest, new ReadOnlySpan<float>(job->Scales, job->Sigmas), new Span<double>(job->Sums + (long)r * job->Sigmas, job->Sigmas));
+    }
+
+    // Below this exponent a term is under float's smallest normal number: beside the nearest term's exp(0) = 1, even
+    // 10⁹ of them could not change a float sum, so they are skipped.
+    private const float NegligibleExponent = -87f;
+
+    /// <summary>
+    /// sums[k] = Σ_j exp(scales[k]·(dist[j] − smallest)) for scales ordered from the least negative on, in one pass over
+    /// dist for every scale. A vector of terms whose exponents are all below <see cref="NegligibleExponent"/> at one
+    /// scale is below it at every later (more negative) one, so each vector stops there: at the paper's narrow σ most
+    /// of the 10⁸ terms are never computed.
+    /// </summary>
+    internal static void ExpSums(ReadOnlySpan<float> dist, float smallest, ReadOnlySpan<float> scales, Span<double> sums)
+    {
+        int n = dist.Length, count = scales.Length, w = Vector<float>.Count, j = 0;
+        Span<Vector<float>> lanes = stackalloc Vector<float>[count];
+        lanes.Clear();
+        var shift = new Vector<float>(smallest);
+        var negligible = new Vector<float>(NegligibleExponent);
+        for (; j <= n - w; j += w)
+        {
+            var offset = new Vector<float>(dist[j..]) - shift; // ≥ 0
+            for (int k = 0; k < count; k++)
+            {
+                var exponent = offset * scales[k];
+                if (Vector.LessThanAll(exponent, negligible)) break;
+                lanes[k] += Vector.Exp(exponent);
+            }
+        }
+        for (int k = 0; k < count; k++)
+        {
+            double sum = 0;
+            for (int l = 0; l < w; l++) sum += lanes[k][l];
+            for (int t = j; t < n; t++) sum += MathF.Exp(scales[k] * (dist[t] - smallest));
+            sums[k] = sum;
+        }
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Numerics;
+using SharpGan.Tensors;
 using SharpGan.Tensors.Gemm;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -38,19 +40,63 @@ internal static class SquaredDistances
     /// dist (m, n) = squared distances between the rows of x (m, d) and the reference's n points.
     /// The clamp removes the small negatives float cancellation leaves for near-identical rows.
     /// </summary>
-    public static void Compute(ReadOnlySpan<float> x, int m, Reference s, Span<float> dist)
+    public static unsafe void Compute(ReadOnlySpan<float> x, int m, Reference s, Span<float> dist)
+    {
+        Products(x, m, s, dist);
+        fixed (float* px = x, pd = dist, pn = s.Norms)
+        {
+            var job = new FinishJob { X = px, Dist = pd, Norms = pn, Columns = s.Count, Dimension = s.Dimension };
+            ParallelRanges.Rows(m, s.Count, &FinishRows, (nint)(&job));
+        }
+    }
+
+    /// <summary>dist (m, n) = −2·x·sᵀ: the GEMM part of <see cref="Compute"/>, for callers that finish each row with <see cref="FinishRow"/> in their own pass.</summary>
+    public static void Products(ReadOnlySpan<float> x, int m, Reference s, Span<float> dist)
     {
         int n = s.Count, d = s.Dimension;
         if (x.Length < m * d || dist.Length < m * n)
             throw new ArgumentException($"buffers too small for x ({m}, {d}), dist ({m}, {n})");
         Gemm.MultiplyPacked(false, m, -2f, x, d, s.Transposed, 0f, dist, n);
-        for (int i = 0; i < m; i++)
+    }
+
+    /// <summary>
+    /// Turns one row of −2·x·sᵀ into squared distances in place (+ ‖s_j‖² + ‖x‖², clamped at 0) and returns the row's
+    /// smallest, in one pass over the row.
+    /// </summary>
+    public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, float pointNorm)
+    {
+        int n = row.Length, w = Vector<float>.Count, j = 0;
+        var shift = new Vector<float>(pointNorm);
+        var smallest = new Vector<float>(float.PositiveInfinity);
+        for (; j <= n - w; j += w)
         {
-            var row = dist.Slice(i * n, n);
-            TensorPrimitives.Add(row, s.Norms, row);
-            TensorPrimitives.Add(row, TensorPrimitives.SumOfSquares(x.Slice(i * d, d)), row);
-            TensorPrimitives.Max(row, 0f, row);
+            var v = Vector.Max(new Vector<float>(row[j..]) + new Vector<float>(norms[j..]) + shift, Vector<float>.Zero);
+            v.CopyTo(row[j..]);
+            smallest = Vector.Min(smallest, v);
         }
+        float min = float.PositiveInfinity;
+        for (int l = 0; l < w; l++) min = Math.Min(min, smallest[l]);
+        for (; j < n; j++)
+        {
+            row[j] = Math.Max(row[j] + norms[j] + pointNorm, 0f);
+            min = Math.Min(min, row[j]);
+        }
+        return min;
+    }
+
+    private unsafe struct FinishJob
+    {
+        public float* X, Dist, Norms;
+        public int Columns, Dimension;
+    }
+
+    private static unsafe void FinishRows(int first, int end, nint state)
+    {
+        var job = (FinishJob*)state;
+        int n = job->Columns, d = job->Dimension;
+        var norms = new ReadOnlySpan<float>(job->Norms, n);
+        for (int i = first; i < end; i++)
+            FinishRow(new Span<float>(job->Dist + (long)i * n, n), norms, TensorPrimitives.SumOfSquares(new ReadOnlySpan<float>(job->X + (long)i * d, d)));
     }
 
     /// <summary>For each row of x, the index of its nearest row of s and the squared distance, processed in blocks.</summary>
