@@ -15,7 +15,7 @@ internal sealed record BenchOptions(string Mode, string? Model, int Threads, str
             model = args[1];
             i = 2;
         }
-        else if (mode is not ("gemm" or "ops" or "parzen" or "peak")) return null;
+        else if (mode is not ("gemm" or "ops" or "parzen" or "peak" or "kernel")) return null;
         int threads = Environment.ProcessorCount, iters = 30;
         string backend = Environment.GetEnvironmentVariable("SHARPGAN_GEMM") ?? "auto";
         for (; i < args.Length - 1; i += 2)

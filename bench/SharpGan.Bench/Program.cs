@@ -6,7 +6,7 @@ using SharpGan.Tensors.Gemm;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: SharpGan.Bench gemm | gan-step paper-mlp | ops | parzen | peak  [--threads N] [--backend managed|openblas|auto] [--iters N]");
+    Console.Error.WriteLine("usage: SharpGan.Bench gemm | gan-step paper-mlp | ops | parzen | peak | kernel  [--threads N] [--backend managed|openblas|auto] [--iters N]");
     return 2;
 }
 Engine.Threads = options.Threads;
@@ -19,5 +19,6 @@ return options.Mode switch
     "ops" => OpsBench.Run(options),
     "parzen" => ParzenBench.Run(options),
     "peak" => PeakBench.Run(options),
+    "kernel" => KernelBench.Run(options),
     _ => 2,
 };
