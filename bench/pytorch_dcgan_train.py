@@ -3,7 +3,7 @@
 A training-parity check, not a benchmark: score the file with
   sharpgan eval metrics --samples OUT.npy     and     sharpgan eval parzen --samples OUT.npy
 and compare with `sharpgan train --preset mnist-dcgan --max-steps N` scored the same way.
-Usage: /usr/bin/python3 bench/pytorch_dcgan_train.py ITERATIONS OUT.npy [MNIST_DIR]
+Usage: [TORCH_THREADS=N] /usr/bin/python3 bench/pytorch_dcgan_train.py ITERATIONS OUT.npy [MNIST_DIR]
 """
 import gzip
 import os
@@ -21,7 +21,7 @@ def main():
     iters, out = int(sys.argv[1]), sys.argv[2]
     mnist = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.environ.get("SHARPGAN_DATA", "../shared/datasets"), "mnist")
     torch.manual_seed(1)
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))  # 1 to run beside another job
     with gzip.open(os.path.join(mnist, "train-images-idx3-ubyte.gz")) as f:
         pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)[:50000]
     x = torch.from_numpy(pixels.astype(np.float32) / 255 * 2 - 1)  # train[0:50000] in [-1, 1], as the preset
