@@ -62,18 +62,25 @@ public class GemmTests
     {
         // Whole 6-row slivers of A packed by vectors (8-step blocks and a ragged k tail), a partial last sliver, 8×8
         // transposed B blocks and their tails, all read from buffers wider than the matrix (odd leading dimensions),
-        // and a last A block that fills the packing buffer (MC = 120 rows).
+        // and a last A block that fills the packing buffer (MC = 120 rows). On 2 threads: A packed once for all column
+        // tiles (several k slices and row blocks, the last ones partial).
         var rng = new Rng(17);
-        foreach (var (m, k, n) in new[] { (13, 37, 41), (120, 300, 70), (127, 517, 33) })
+        int saved = Engine.Threads;
+        Engine.Threads = 2;
+        try
         {
-            int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 5, ldc = n + 1;
-            var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
-            rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
-            var expected = (float[])c0.Clone(); var actual = (float[])c0.Clone();
-            new ReferenceGemm().Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, expected, ldc);
-            Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, actual, ldc);
-            TestUtil.AssertClose(expected, actual, 1e-4, $"{m}×{k}×{n}");
+            foreach (var (m, k, n) in new[] { (13, 37, 41), (120, 300, 70), (127, 517, 33), (250, 600, 100) })
+            {
+                int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 5, ldc = n + 1;
+                var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
+                rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
+                var expected = (float[])c0.Clone(); var actual = (float[])c0.Clone();
+                new ReferenceGemm().Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, expected, ldc);
+                Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, actual, ldc);
+                TestUtil.AssertClose(expected, actual, 1e-4, $"{m}×{k}×{n}");
+            }
         }
+        finally { Engine.Threads = saved; }
     }
 
     [Fact]

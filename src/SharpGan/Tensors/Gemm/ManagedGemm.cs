@@ -28,11 +28,18 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     // Each thread's packing buffers, pinned and grown as needed (tiles run on the caller and the pool's workers).
     [ThreadStatic] private static float[]? _packA, _packB;
+    // The calling thread's buffer for an A packed once for every column tile (workers only read it, during the call).
+    [ThreadStatic] private static float[]? _sharedA;
+
+    // A is packed once for all column tiles when it is at most this many floats (4 MiB): beyond, the tiles' own
+    // L2-sized packs serve better than one big buffer streamed from memory.
+    private const long SharedALimit = 1 << 20;
 
     private struct Job
     {
-        public float* A, B, C, PrepackedB;
-        public int Lda, Ldb, Ldc, M, N, K, SliversB, ColTiles, SliversPerTile, RowBlocksPerTile, RowTiles;
+        public float* A, B, C, PrepackedB, PrepackedA;
+        public int Lda, Ldb, Ldc, M, N, K, SliversB, ColTiles, SliversPerTile, RowBlocksPerTile, RowTiles, RowBlocks;
+        public long SliceStrideA;
         public bool TransA, TransB;
         public float Alpha, Beta;
     }
@@ -103,6 +110,17 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         job.RowBlocksPerTile = (rowBlocks + rowTiles - 1) / rowTiles;
         job.RowTiles = (rowBlocks + job.RowBlocksPerTile - 1) / job.RowBlocksPerTile;
         int tiles = job.ColTiles * job.RowTiles;
+        // Every column tile would pack the same rows of A for itself (8 tiles at 2 threads: A packed 8 times, ≈ 2 ms of
+        // the paper MLP's iteration); packed once here, in parallel, the tiles share it. Pure data movement: the products
+        // are the same bit for bit.
+        int slices = (k + KC - 1) / KC;
+        job.RowBlocks = rowBlocks;
+        job.SliceStrideA = (long)rowBlocks * (MC * KC + 8); // each block's region + 8: PackA's last store runs 2 past its end
+        if (parallel && job.ColTiles > 1 && slices * job.SliceStrideA <= SharedALimit)
+        {
+            job.PrepackedA = Buffer(ref _sharedA, slices * job.SliceStrideA);
+            WorkerPool.For(slices * rowBlocks, &PackABlock, (nint)(&job));
+        }
         if (parallel && tiles > 1) WorkerPool.For(tiles, &ComputeTile, (nint)(&job));
         else for (int t = 0; t < tiles; t++) ComputeTile(t, (nint)(&job));
     }
@@ -121,6 +139,18 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     {
         if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<float>((int)length, pinned: true);
         return (float*)Unsafe.AsPointer(ref buffer[0]);
+    }
+
+    // Where row block `block` (MC rows) of k slice `slice` lies in the shared packed A.
+    private static float* SharedABlock(ref Job job, int slice, int block, int kc) =>
+        job.PrepackedA + slice * job.SliceStrideA + (long)block * (MC * kc + 8);
+
+    // Item i of the shared packing: k slice i / RowBlocks, row block i % RowBlocks.
+    private static void PackABlock(int i, nint state)
+    {
+        ref Job job = ref *(Job*)state;
+        int slice = i / job.RowBlocks, block = i % job.RowBlocks, p0 = slice * KC, kc = Math.Min(KC, job.K - p0);
+        PackA(ref job, block * MC, Math.Min(MC, job.M - block * MC), p0, kc, SharedABlock(ref job, slice, block, kc));
     }
 
     // Tile t: column slivers [sStart, sEnd) and row blocks [bStart, bEnd) of MC rows. For each KC slice: B's slivers (packed
@@ -150,7 +180,9 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             for (int i0Block = iStart; i0Block < iEnd; i0Block += MC)
             {
                 int blockRows = Math.Min(MC, iEnd - i0Block);
-                PackA(ref job, i0Block, blockRows, p0, kc, packA);
+                float* aBlock = packA;
+                if (job.PrepackedA is null) PackA(ref job, i0Block, blockRows, p0, kc, packA);
+                else aBlock = SharedABlock(ref job, p0 / KC, i0Block / MC, kc);
                 for (int s = sStart; s < sEnd; s++)
                 {
                     int j0 = s * nr, cols = Math.Min(nr, job.N - j0);
@@ -158,7 +190,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                     for (int r0 = 0; r0 < blockRows; r0 += MR)
                     {
                         int rows = Math.Min(MR, blockRows - r0);
-                        float* ap = packA + (long)(r0 / MR) * MR * kc;
+                        float* ap = aBlock + (long)(r0 / MR) * MR * kc;
                         float* cTile = job.C + (long)(i0Block + r0) * job.Ldc + j0;
                         if (nr == 32) MicroKernels.Kernel6x32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
                         else MicroKernels.Kernel6x16(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
