@@ -8,7 +8,8 @@ namespace SharpGan.Tensors.Gemm;
 /// Managed GEMM in the Goto/BLIS layout. C is cut into tiles (column ranges of NR-wide slivers, and row ranges when C
 /// has too few columns to keep every thread busy); each tile, on one thread, walks the KC-deep slices of k: it packs
 /// its columns of op(B) into NR-column slivers and, MC rows at a time, its rows of op(A) into MR-row slivers (both
-/// zero-padded, so the micro-kernel never branches on edges inside its loop), then runs a register-blocked FMA
+/// zero-padded, so the micro-kernel never branches on edges inside its loop; when several column tiles would each pack
+/// the same A, a small A is packed once before them and shared), then runs a register-blocked FMA
 /// micro-kernel (6×32 on Vector512, 6×16 on Vector256) over them. One fork-join per product: tiles never wait for each
 /// other between slices. Every element of C is summed in the same order whatever the tiling or thread count, so results
 /// are deterministic.
