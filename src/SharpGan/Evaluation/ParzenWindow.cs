@@ -42,7 +42,6 @@ public static class ParzenWindow
         // The exponent's scale −1/2σ² for each σ, widest σ (least negative scale) first: the order ExpSums stops in.
         var order = Enumerable.Range(0, count).OrderByDescending(k => sigmas[k]).ToArray();
         var scales = order.Select(k => (float)(-1.0 / (2 * sigmas[k] * sigmas[k]))).ToArray();
-        var pointNorms = new float[blockRows];
         var nearest = new float[blockRows];
         var sums = new double[blockRows * count];
         double logN = Math.Log(n);
@@ -51,15 +50,14 @@ public static class ParzenWindow
             int rows = Math.Min(BlockRows, m - start);
             var x = points.Slice(start * d, rows * d);
             SquaredDistances.Products(x, rows, reference, block);
-            for (int r = 0; r < rows; r++) pointNorms[r] = TensorPrimitives.SumOfSquares(x.Slice(r * d, d));
             // Rows are independent (each writes its own entries), so the result does not depend on the thread count.
-            fixed (float* pBlock = block, pNorms = reference.Norms, pPointNorms = pointNorms, pNearest = nearest, pScales = scales)
+            fixed (float* pBlock = block, pNorms = reference.Norms, pPoints = x, pNearest = nearest, pScales = scales)
             fixed (double* pSums = sums)
             {
                 var job = new RowScoring
                 {
-                    Block = pBlock, SampleNorms = pNorms, PointNorms = pPointNorms, Nearest = pNearest, Scales = pScales,
-                    Sums = pSums, Samples = n, Sigmas = count,
+                    Block = pBlock, SampleNorms = pNorms, Points = pPoints, Nearest = pNearest, Scales = pScales,
+                    Sums = pSums, Samples = n, Dimension = d, Sigmas = count,
                 };
                 WorkerPool.For(rows, &ScoreRow, (nint)(&job));
             }
@@ -77,9 +75,9 @@ public static class ParzenWindow
 
     private unsafe struct RowScoring
     {
-        public float* Block, SampleNorms, PointNorms, Nearest, Scales;
+        public float* Block, SampleNorms, Points, Nearest, Scales;
         public double* Sums;
-        public int Samples, Sigmas;
+        public int Samples, Dimension, Sigmas;
     }
 
     // Row r of the block: its −2·x·sᵀ finished into squared distances, their smallest, and for each σ the sum of
@@ -89,7 +87,8 @@ public static class ParzenWindow
         var job = (RowScoring*)state;
         int n = job->Samples;
         var dist = new Span<float>(job->Block + (long)r * n, n);
-        float smallest = SquaredDistances.FinishRow(dist, new ReadOnlySpan<float>(job->SampleNorms, n), job->PointNorms[r]);
+        float smallest = SquaredDistances.FinishRow(dist, new ReadOnlySpan<float>(job->SampleNorms, n),
+            new ReadOnlySpan<float>(job->Points + (long)r * job->Dimension, job->Dimension));
         job->Nearest[r] = smallest;
         ExpSums(dist, smallest, new ReadOnlySpan<float>(job->Scales, job->Sigmas), new Span<double>(job->Sums + (long)r * job->Sigmas, job->Sigmas));
     }

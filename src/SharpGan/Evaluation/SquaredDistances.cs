@@ -60,11 +60,12 @@ internal static class SquaredDistances
     }
 
     /// <summary>
-    /// Turns one row of −2·x·sᵀ into squared distances in place (+ ‖s_j‖² + ‖x‖², clamped at 0) and returns the row's
-    /// smallest, in one pass over the row.
+    /// Turns one row of −2·x·sᵀ (x = <paramref name="point"/>) into squared distances in place (+ ‖s_j‖² + ‖x‖², clamped
+    /// at 0) and returns the row's smallest, in one pass over the row.
     /// </summary>
-    public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, float pointNorm)
+    public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, ReadOnlySpan<float> point)
     {
+        float pointNorm = TensorPrimitives.SumOfSquares(point);
         int n = row.Length, w = Vector<float>.Count, j = 0;
         var shift = new Vector<float>(pointNorm);
         var smallest = new Vector<float>(float.PositiveInfinity);
@@ -96,7 +97,7 @@ internal static class SquaredDistances
         int n = job->Columns, d = job->Dimension;
         var norms = new ReadOnlySpan<float>(job->Norms, n);
         for (int i = first; i < end; i++)
-            FinishRow(new Span<float>(job->Dist + (long)i * n, n), norms, TensorPrimitives.SumOfSquares(new ReadOnlySpan<float>(job->X + (long)i * d, d)));
+            FinishRow(new Span<float>(job->Dist + (long)i * n, n), norms, new ReadOnlySpan<float>(job->X + (long)i * d, d));
     }
 
     /// <summary>For each row of x, the index of its nearest row of s and the squared distance, processed in blocks.</summary>

@@ -48,9 +48,7 @@ internal static unsafe class MaxoutKernels
     private static void ForwardRows(int first, int end, nint state)
     {
         var p = (Pass*)state;
-        int width = p->Units * p->Pieces;
-        ForwardRange(new ReadOnlySpan<float>(p->Z, end * width), new Span<float>(p->Y, end * p->Units),
-            new Span<int>(p->Argmax, end * p->Units), first, end, p->Units, p->Pieces);
+        ForwardRange(p->Z, p->Y, p->Argmax, first, end, p->Units, p->Pieces);
     }
 
     private static void BackwardRows(int first, int end, nint state)
@@ -61,49 +59,45 @@ internal static unsafe class MaxoutKernels
         for (int i = first * p->Units; i < end * p->Units; i++) p->Z[p->Argmax[i]] = p->Y[i];
     }
 
-    // Rows [first, end) of the forward pass (the spans reach at least to row end). Which piece wins is data: a branch
-    // on it was mispredicted about every other time and made this pass ≈ 5 % of the paper MLP's iteration, so eight
-    // units go at a time, their pieces gathered (stride `pieces`) and the winners chosen by compare-and-select.
+    // Rows [first, end) of the forward pass: z (rows, units·pieces), y and argmax (rows, units). Which piece wins is
+    // data: a branch on it was mispredicted about every other time and made this pass ≈ 5 % of the paper MLP's
+    // iteration, so eight units go at a time, their pieces gathered (stride `pieces`) and the winners chosen by
+    // compare-and-select.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRange(ReadOnlySpan<float> z, Span<float> y, Span<int> argmax, int first, int end, int units, int pieces)
+    private static void ForwardRange(float* z, float* y, int* argmax, int first, int end, int units, int pieces)
     {
         int vectorUnits = Avx2.IsSupported ? units / 8 * 8 : 0;
-        fixed (float* pz = z, py = y)
-        fixed (int* pa = argmax)
+        var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * pieces;
+        for (int r = first; r < end; r++)
         {
-            var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * pieces;
-            for (int r = first; r < end; r++)
+            int rowBase = r * units * pieces;
+            for (int u = 0; u < vectorUnits; u += 8)
             {
-                int rowBase = r * units * pieces;
-                for (int u = 0; u < vectorUnits; u += 8)
+                var index = lane + Vector256.Create(rowBase + u * pieces);
+                var best = Avx2.GatherVector256(z, index, 4);
+                var bestIndex = index;
+                for (int p = 1; p < pieces; p++)
                 {
-                    var index = lane + Vector256.Create(rowBase + u * pieces);
-                    var best = Avx2.GatherVector256(pz, index, 4);
-                    var bestIndex = index;
-                    for (int p = 1; p < pieces; p++)
-                    {
-                        index += Vector256<int>.One;
-                        var v = Avx2.GatherVector256(pz, index, 4);
-                        var better = Vector256.GreaterThan(v, best); // strict: the first piece wins ties; NaN never wins
-                        best = Vector256.ConditionalSelect(better, v, best);
-                        bestIndex = Vector256.ConditionalSelect(better.AsInt32(), index, bestIndex);
-                    }
-                    best.Store(py + r * units + u);
-                    bestIndex.Store(pa + r * units + u);
+                    index += Vector256<int>.One;
+                    var v = Avx2.GatherVector256(z, index, 4);
+                    var better = Vector256.GreaterThan(v, best); // strict: the first piece wins ties; NaN never wins
+                    best = Vector256.ConditionalSelect(better, v, best);
+                    bestIndex = Vector256.ConditionalSelect(better.AsInt32(), index, bestIndex);
                 }
-                for (int u = vectorUnits; u < units; u++)
+                best.Store(y + r * units + u);
+                bestIndex.Store(argmax + r * units + u);
+            }
+            for (int u = vectorUnits; u < units; u++)
+            {
+                int baseIndex = rowBase + u * pieces, winner = baseIndex;
+                float bestValue = z[baseIndex];
+                for (int p = 1; p < pieces; p++)
                 {
-                    int baseIndex = rowBase + u * pieces;
-                    int winner = baseIndex;
-                    float bestValue = pz[baseIndex];
-                    for (int p = 1; p < pieces; p++)
-                    {
-                        float v = pz[baseIndex + p];
-                        if (v > bestValue) { bestValue = v; winner = baseIndex + p; }
-                    }
-                    py[r * units + u] = bestValue;
-                    pa[r * units + u] = winner;
+                    float v = z[baseIndex + p];
+                    if (v > bestValue) { bestValue = v; winner = baseIndex + p; }
                 }
+                y[r * units + u] = bestValue;
+                argmax[r * units + u] = winner;
             }
         }
     }
