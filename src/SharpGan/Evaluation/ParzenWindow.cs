@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using SharpGan.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace SharpGan.Evaluation;
 
