@@ -11,13 +11,15 @@ namespace SharpGan.Bench;
 /// </summary>
 internal static unsafe class KernelBench
 {
+    private const int Kc = 256;
+
     public static int Run(BenchOptions options)
     {
-        const int kc = 256, calls = 200_000;
+        const int calls = 200_000;
         int nr = ManagedGemm.Uses512 ? 32 : 16;
         var rng = new Rng(3);
-        var a = GC.AllocateUninitializedArray<float>(ManagedGemm.MR * kc, pinned: true);
-        var b = GC.AllocateUninitializedArray<float>(nr * kc, pinned: true);
+        var a = GC.AllocateUninitializedArray<float>(ManagedGemm.MR * Kc, pinned: true);
+        var b = GC.AllocateUninitializedArray<float>(nr * Kc, pinned: true);
         var c = GC.AllocateUninitializedArray<float>(ManagedGemm.MR * nr, pinned: true);
         rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1);
         fixed (float* pa = a, pb = b, pc = c)
@@ -34,16 +36,15 @@ internal static unsafe class KernelBench
         return 0;
     }
 
-    // GFLOP/s of `calls` tiles of kc = 256 steps on the same panels.
+    // GFLOP/s of `calls` tiles of Kc steps on the same panels.
     private static double Once(float* a, float* b, float* c, int nr, int calls)
     {
-        const int kc = 256;
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < calls; i++)
         {
-            if (nr == 32) MicroKernels.Kernel6x32(kc, a, b, c, nr, 1f, 1f, ManagedGemm.MR, nr);
-            else MicroKernels.Kernel6x16(kc, a, b, c, nr, 1f, 1f, ManagedGemm.MR, nr);
+            if (nr == 32) MicroKernels.Kernel6x32(Kc, a, b, c, nr, 1f, 1f, ManagedGemm.MR, nr);
+            else MicroKernels.Kernel6x16(Kc, a, b, c, nr, 1f, 1f, ManagedGemm.MR, nr);
         }
-        return 2.0 * ManagedGemm.MR * nr * kc * calls / clock.Elapsed.TotalSeconds / 1e9;
+        return 2.0 * ManagedGemm.MR * nr * Kc * calls / clock.Elapsed.TotalSeconds / 1e9;
     }
 }

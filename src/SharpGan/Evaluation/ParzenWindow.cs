@@ -105,7 +105,8 @@ public static class ParzenWindow
     internal static void ExpSums(ReadOnlySpan<float> dist, float smallest, ReadOnlySpan<float> scales, Span<double> sums)
     {
         int n = dist.Length, count = scales.Length, w = Vector<float>.Count, j = 0;
-        Span<Vector<float>> lanes = stackalloc Vector<float>[count];
+        // One vector of partial sums a σ: on the stack for any sensible grid, on the heap for a caller's huge one.
+        Span<Vector<float>> lanes = count <= 64 ? stackalloc Vector<float>[count] : new Vector<float>[count];
         lanes.Clear();
         var shift = new Vector<float>(smallest);
         var negligible = new Vector<float>(NegligibleExponent);
