@@ -62,6 +62,82 @@ public class ParzenTests
             Assert.Equal(ParzenWindow.LogLikelihoods(points, m, samples, n, d, [grid[k]])[0], together[k]);
     }
 
+    // Points and samples near 50 centres in 256 dimensions: each point has ~2 % of the samples in its cluster, the rest
+    // far away, as MNIST's test images have a few near samples among many far ones.
+    private static (float[] Samples, float[] Points) Clusters(int n, int m, int d, int seed)
+    {
+        var rng = new Rng((ulong)seed);
+        var centres = new float[50 * d];
+        rng.FillUniform(centres, 0, 1);
+        float[] Draw(int count)
+        {
+            var rows = new float[count * d];
+            var noise = new float[d];
+            for (int i = 0; i < count; i++)
+            {
+                int c = rng.NextInt(50);
+                rng.FillUniform(noise, -0.1f, 0.1f);
+                for (int k = 0; k < d; k++) rows[i * d + k] = centres[c * d + k] + noise[k];
+            }
+            return rows;
+        }
+        return (Draw(n), Draw(m));
+    }
+
+    [Fact]
+    public void NarrowSigmaScoresOnlyNearbySamplesAndMatchesBruteForce()
+    {
+        int n = 1200, m = 37, d = 256;
+        var (samples, points) = Clusters(n, m, d, 3);
+        const double sigma = 0.1;
+        var ll = ParzenWindow.NearbyLogLikelihoods(points, m, samples, n, d, sigma, out double share);
+        Assert.NotNull(ll);
+        Assert.InRange(share, 0.001, 0.05); // pruning happened, and the point's own cluster was kept
+        for (int i = 0; i < m; i++)
+        {
+            double expected = BruteForce(points, i, samples, n, d, sigma);
+            Assert.True(Math.Abs(ll![i] - expected) <= 1e-5 * Math.Abs(expected) + 1e-3, $"row {i}: {ll[i]} vs {expected}");
+        }
+        Assert.Equal(ll, ParzenWindow.LogLikelihoodsAt(points, m, samples, n, d, sigma));
+        int saved = Engine.Threads;
+        try { Engine.Threads = 1; Assert.Equal(ll, ParzenWindow.NearbyLogLikelihoods(points, m, samples, n, d, sigma, out _)); }
+        finally { Engine.Threads = saved; }
+    }
+
+    [Fact]
+    public void WideSigmaFallsBackToThePlainPass()
+    {
+        int n = 1100, m = 9, d = 256;
+        var (samples, points) = Clusters(n, m, d, 4);
+        Assert.Null(ParzenWindow.NearbyLogLikelihoods(points, m, samples, n, d, 1.0, out _)); // everything is within 174σ²
+        Assert.Equal(ParzenWindow.LogLikelihoods(points, m, samples, n, d, [1.0])[0], ParzenWindow.LogLikelihoodsAt(points, m, samples, n, d, 1.0));
+    }
+
+    [Theory]
+    [InlineData(500, false)] // fitted on clustered rows
+    [InlineData(3, false)]   // fewer rows than the rank: QR completes the basis
+    [InlineData(200, true)]  // every row the same: no direction of variance at all
+    public void PrincipalSubspaceDistancesNeverExceedFullOnes(int rows, bool identical)
+    {
+        int d = 256;
+        var (fitRows, others) = Clusters(rows, 60, d, 5);
+        if (identical) for (int i = 1; i < rows; i++) Array.Copy(fitRows, 0, fitRows, i * d, d);
+        var subspace = PrincipalSubspace.Fit(fitRows, rows, d, 64);
+        var projected = subspace.Project(others, 60);
+        double kept = 0, full = 0;
+        for (int i = 0; i < 60; i++)
+        for (int j = i + 1; j < 60; j++)
+        {
+            double a = 0, b = 0;
+            for (int k = 0; k < d; k++) a += Math.Pow(others[i * d + k] - others[j * d + k], 2);
+            for (int k = 0; k < 64; k++) b += Math.Pow(projected[i * 64 + k] - projected[j * 64 + k], 2);
+            Assert.True(b <= a * (1 + 1e-5) + 1e-6, $"pair ({i}, {j}): projected {b} > full {a}");
+            kept += b; full += a;
+        }
+        // Fitted to the clusters, the 64 directions keep most of the distance between them (a random 64 of 256 keeps a quarter).
+        if (rows == 500) Assert.True(kept / full > 0.8, $"kept {kept / full:P1}");
+    }
+
     [Fact]
     public void ProtocolMatchesScipy()
     {

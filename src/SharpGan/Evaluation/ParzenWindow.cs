@@ -19,7 +19,7 @@ public sealed record ParzenResult(double Sigma, double TestMean, double TestStan
 /// The squared distances are computed once per block of points by GEMM and reused for every σ; the
 /// log-mean-exp subtracts each row's smallest distance first, so nothing underflows to −∞.
 /// </summary>
-public static class ParzenWindow
+public static partial class ParzenWindow
 {
     private const int BlockRows = 500;
 
@@ -151,7 +151,7 @@ public static class ParzenWindow
                 if (mean > bestMean) (bestMean, bestSigma) = (mean, grid[k]);
             }
         }
-        var ll = LogLikelihoods(test, testCount, samples, n, d, [bestSigma])[0];
+        var ll = LogLikelihoodsAt(test, testCount, samples, n, d, bestSigma);
         double testMean = ll.Average();
         double std = Math.Sqrt(ll.Select(v => (v - testMean) * (v - testMean)).Average());
         return new ParzenResult(bestSigma, testMean, std / Math.Sqrt(testCount), curve, n, testCount, clock.Elapsed.TotalSeconds);
