@@ -81,6 +81,7 @@ public static partial class ParzenWindow
 
     // Row r of the block: its −2·x·sᵀ finished into squared distances, their smallest, and for each σ the sum of
     // exp(scale·(dist − smallest)), so the nearest sample's term is exp(0) and nothing underflows to a zero sum.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScoreRow(int r, nint state)
     {
         var job = (RowScoring*)state;
@@ -102,6 +103,7 @@ public static partial class ParzenWindow
     /// scale is below it at every later (more negative) one, so each vector stops there: at the paper's narrow σ most
     /// of the 10⁸ terms are never computed.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void ExpSums(ReadOnlySpan<float> dist, float smallest, ReadOnlySpan<float> scales, Span<double> sums)
     {
         int n = dist.Length, count = scales.Length, w = Vector<float>.Count, j = 0;

@@ -63,6 +63,7 @@ internal static class SquaredDistances
     /// Turns one row of −2·x·sᵀ (x = <paramref name="point"/>) into squared distances in place (+ ‖s_j‖² + ‖x‖², clamped
     /// at 0) and returns the row's smallest, in one pass over the row.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, ReadOnlySpan<float> point)
     {
         float pointNorm = TensorPrimitives.SumOfSquares(point);
