@@ -26,8 +26,8 @@ public static partial class ParzenWindow
     /// their distances: in a k-dimensional principal subspace of the samples the projected distance is a lower bound
     /// of the full one, and a sample whose bound already exceeds (the distance to the sample nearest in projection) +
     /// 87·2σ² cannot matter. The survivors' distances are summed term by term (Σ (x − s)², not the GEMM identity
-    /// ‖x‖² + ‖s‖² − 2x·s, so without its cancellation). Falls back to the plain pass for small problems and when more
-    /// than 5 % of the samples survive.
+    /// ‖x‖² + ‖s‖² − 2x·s, so without its cancellation). Falls back to the plain pass for small problems (d &lt; 256 or
+    /// n &lt; 1000) and when more than 5 % of the samples pass the first test.
     /// </summary>
     public static double[] LogLikelihoodsAt(ReadOnlySpan<float> points, int m, ReadOnlySpan<float> samples, int n, int d, double sigma)
     {
@@ -38,8 +38,9 @@ public static partial class ParzenWindow
     }
 
     /// <summary>
-    /// The pruned pass of <see cref="LogLikelihoodsAt"/> (d ≥ <see cref="BoundRank"/>; the product is ProductRank/d of the full one); null when more than 5 % of the
-    /// samples survive in the first block. <paramref name="survivorShare"/>: the share of (point, sample) pairs scored.
+    /// The pruned pass of <see cref="LogLikelihoodsAt"/> (d ≥ <see cref="BoundRank"/>; its product is ProductRank/d of the
+    /// full one); null when more than 5 % of the samples pass the first test in the first block.
+    /// <paramref name="survivorShare"/>: the share of (point, sample) pairs measured in full.
     /// </summary>
     internal static unsafe double[]? NearbyLogLikelihoods(ReadOnlySpan<float> points, int m, ReadOnlySpan<float> samples, int n, int d, double sigma, out double survivorShare)
     {
@@ -222,10 +223,19 @@ public static partial class ParzenWindow
         return best;
     }
 
-    // ‖a − b‖², summed term by term (TensorPrimitives' Euclidean distance, squared).
+    // ‖a − b‖², summed term by term in vector lanes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        float distance = TensorPrimitives.Distance(a, b);
-        return distance * distance;
+        int w = Vector<float>.Count, i = 0;
+        var sum = Vector<float>.Zero;
+        for (; i <= a.Length - w; i += w)
+        {
+            var difference = new Vector<float>(a[i..]) - new Vector<float>(b[i..]);
+            sum += difference * difference;
+        }
+        float total = Vector.Sum(sum);
+        for (; i < a.Length; i++) total += (a[i] - b[i]) * (a[i] - b[i]);
+        return total;
     }
 }

@@ -1,6 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.LinearAlgebra.Factorization;
+using DoubleMatrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+using Symmetricity = MathNet.Numerics.LinearAlgebra.Symmetricity;
 using SharpGan.Tensors.Gemm;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -66,7 +67,7 @@ internal sealed class PrincipalSubspace
         Gemm.Multiply(false, false, d, k, d, 1f, covariance, d, q, k, 0f, product, k);
         var small = new float[k * k];
         Gemm.Multiply(true, false, k, k, d, 1f, q, k, product, k, 0f, small, k);
-        var evd = Matrix<double>.Build.Dense(k, k, (i, j) => 0.5 * (small[i * k + j] + small[j * k + i])).Evd(Symmetricity.Symmetric);
+        var evd = DoubleMatrix.Build.Dense(k, k, (i, j) => 0.5 * (small[i * k + j] + small[j * k + i])).Evd(Symmetricity.Symmetric);
         var order = Enumerable.Range(0, k).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
         var rotation = new float[k * k];
         for (int t = 0; t < k; t++)
@@ -98,20 +99,37 @@ internal sealed class PrincipalSubspace
         {
             var v = new double[d];
             for (int c = 0; c < d; c++) v[c] = a[c * k + j];
-            double original = TensorPrimitives.Norm<double>(v);
+            double original = Math.Sqrt(Dot(v, v));
             for (int pass = 0; pass < 2; pass++)
-                for (int i = 0; i < j; i++)
-                {
-                    double r = TensorPrimitives.Dot<double>(columns[i], v);
-                    TensorPrimitives.MultiplyAdd(columns[i], -r, v, v);
-                }
-            double norm = TensorPrimitives.Norm<double>(v);
+                for (int i = 0; i < j; i++) SubtractMultiple(v, Dot(columns[i], v), columns[i]);
+            double norm = Math.Sqrt(Dot(v, v));
             // Less than a millionth of the column left: what remains is rounding, not a direction.
-            if (norm > 1e-6 * original && norm > 0) TensorPrimitives.Divide(v, norm, v);
-            else Array.Clear(v);
+            double inverse = norm > 1e-6 * original && norm > 0 ? 1 / norm : 0;
+            for (int c = 0; c < d; c++) v[c] *= inverse;
             columns[j] = v;
             for (int c = 0; c < d; c++) q[c * k + j] = (float)v[c];
         }
+    }
+
+    // Plain vector loops rather than TensorPrimitives' generic double paths, whose first use costs more JIT time than
+    // the whole orthonormalisation takes.
+    private static double Dot(double[] x, double[] y)
+    {
+        int w = Vector<double>.Count, i = 0;
+        var sum = Vector<double>.Zero;
+        for (; i <= x.Length - w; i += w) sum += new Vector<double>(x, i) * new Vector<double>(y, i);
+        double total = Vector.Sum(sum);
+        for (; i < x.Length; i++) total += x[i] * y[i];
+        return total;
+    }
+
+    // v −= r·u
+    private static void SubtractMultiple(double[] v, double r, double[] u)
+    {
+        int w = Vector<double>.Count, i = 0;
+        var scale = new Vector<double>(r);
+        for (; i <= v.Length - w; i += w) (new Vector<double>(v, i) - scale * new Vector<double>(u, i)).CopyTo(v, i);
+        for (; i < v.Length; i++) v[i] -= r * u[i];
     }
 
     /// <summary>(m, k) = (rows − μ)·Q for m rows of d values.</summary>
