@@ -113,6 +113,16 @@ public class ParzenTests
         Assert.Equal(ParzenWindow.LogLikelihoods(points, m, samples, n, d, [1.0])[0], ParzenWindow.LogLikelihoodsAt(points, m, samples, n, d, 1.0));
     }
 
+    [Fact]
+    public void NonFiniteSamplesTakeThePlainPass()
+    {
+        int n = 1100, m = 5, d = 256;
+        var (samples, points) = Clusters(n, m, d, 6);
+        samples[17] = float.NaN; // a diverged generator's output
+        var ll = ParzenWindow.LogLikelihoodsAt(points, m, samples, n, d, 0.1);
+        Assert.Equal(ParzenWindow.LogLikelihoods(points, m, samples, n, d, [0.1])[0], ll);
+    }
+
     [Theory]
     [InlineData(500, false)] // fitted on clustered rows
     [InlineData(3, false)]   // fewer rows than the rank: QR completes the basis

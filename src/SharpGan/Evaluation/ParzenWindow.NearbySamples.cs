@@ -33,7 +33,10 @@ public static partial class ParzenWindow
     {
         if (!(sigma > 0) || !double.IsFinite(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "σ must be a finite positive number");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
-        if (d < 4 * ProductRank || n < 1000 || m < 1) return LogLikelihoods(points, m, samples, n, d, [sigma])[0];
+        // Non-finite samples (a diverged G) would make the subspace's eigenproblem meaningless: the plain pass gives
+        // them the NaN they earn.
+        if (d < 4 * ProductRank || n < 1000 || m < 1 || !float.IsFinite(TensorPrimitives.Sum(samples[..(n * d)])))
+            return LogLikelihoods(points, m, samples, n, d, [sigma])[0];
         return NearbyLogLikelihoods(points, m, samples, n, d, sigma, out _) ?? LogLikelihoods(points, m, samples, n, d, [sigma])[0];
     }
 

@@ -9,10 +9,12 @@ namespace SharpGan.Evaluation;
 
 /// <summary>
 /// An orthonormal basis Q (d×k) of the directions along which a set of points varies most, found by subspace
-/// iteration on their covariance, its columns ordered by the variance along them. Because Q's columns are orthonormal
-/// (or zero), ‖Qᵀx − Qᵀs‖ ≤ ‖x − s‖ for every pair: distances between projections bound the full distances from below
-/// whatever Q is, and the better Q fits the points, the tighter the bound (on MNIST the first 64 columns keep 86 % of
-/// the squared distance between images). The bound is what lets the Parzen window skip samples that cannot matter.
+/// iteration on their covariance, its columns ordered by the variance along them. ‖Qᵀv‖ ≤ ‖v‖ for every v (Q is
+/// orthonormal columns turned by an orthogonal matrix; where the points span fewer than k directions some of those
+/// columns are zero, which only shortens Qᵀv), so ‖Qᵀx − Qᵀs‖ ≤ ‖x − s‖ for every pair: distances between projections
+/// bound the full distances from below whatever Q is, and the better Q fits the points, the tighter the bound (on MNIST
+/// the first 64 columns keep 86 % of the squared distance between images). The bound is what lets the Parzen window
+/// skip samples that cannot matter.
 /// </summary>
 internal sealed class PrincipalSubspace
 {
