@@ -136,7 +136,7 @@ public static partial class ParzenWindow
         int n = job->Samples, d = job->Dimension;
         var bound = new Span<float>(job->Bounds + (long)r * n, n);
         var head = new ReadOnlySpan<float>(job->Heads + (long)r * ProductRank, ProductRank);
-        int nearest = FinishNearest(bound, new ReadOnlySpan<float>(job->SampleNorms, n), TensorPrimitives.SumOfSquares(head));
+        SquaredDistances.FinishRow(bound, new ReadOnlySpan<float>(job->SampleNorms, n), TensorPrimitives.SumOfSquares(head), out int nearest);
         float upper = SquaredDistance(new ReadOnlySpan<float>(job->Points + (long)r * d, d), new ReadOnlySpan<float>(job->SamplePixels + (long)nearest * d, d));
         // Room for rounding: the first-stage bound comes from the GEMM identity in float on norms up to ‖x'‖² + max‖s'‖²,
         // and Q is orthonormal only to float precision. Both errors are far below these margins, which cost no pruning
@@ -193,37 +193,6 @@ public static partial class ParzenWindow
         Span<double> sum = stackalloc double[1];
         ExpSums(near, smallest, [job->Scale], sum);
         job->Result[r] = job->Scale * (double)smallest + Math.Log(sum[0]) + job->Constant;
-    }
-
-    // One pass over a row of −2·x'·s': finished into bounds (+ ‖s'‖² + ‖x'‖², clamped at 0) in place, and the index of
-    // the smallest (SquaredDistances.FinishRow and an IndexOfMin, fused: the row is read from memory once).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FinishNearest(Span<float> row, ReadOnlySpan<float> norms, float pointNorm)
-    {
-        int n = row.Length, w = Vector<float>.Count, j = 0;
-        var shift = new Vector<float>(pointNorm);
-        var smallest = new Vector<float>(float.PositiveInfinity);
-        var where = Vector<int>.Zero;
-        var index = Vector<int>.Indices;
-        var step = new Vector<int>(w);
-        for (; j <= n - w; j += w, index += step)
-        {
-            var v = Vector.Max(new Vector<float>(row[j..]) + new Vector<float>(norms[j..]) + shift, Vector<float>.Zero);
-            v.CopyTo(row[j..]);
-            var closer = Vector.LessThan(v, smallest);
-            smallest = Vector.ConditionalSelect(closer, v, smallest);
-            where = Vector.ConditionalSelect(closer, index, where);
-        }
-        float min = float.PositiveInfinity;
-        int best = 0;
-        for (int l = 0; l < w; l++)
-            if (smallest[l] < min) (min, best) = (smallest[l], where[l]);
-        for (; j < n; j++)
-        {
-            row[j] = Math.Max(row[j] + norms[j] + pointNorm, 0f);
-            if (row[j] < min) (min, best) = (row[j], j);
-        }
-        return best;
     }
 
     // ‖a − b‖², summed term by term in vector lanes.

@@ -50,7 +50,7 @@ internal static class SquaredDistances
         }
     }
 
-    /// <summary>dist (m, n) = −2·x·sᵀ: the GEMM part of <see cref="Compute"/>, for callers that finish each row with <see cref="FinishRow"/> in their own pass.</summary>
+    /// <summary>dist (m, n) = −2·x·sᵀ: the GEMM part of <see cref="Compute"/>, for callers that finish each row with <see cref="FinishRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/> in their own pass.</summary>
     public static void Products(ReadOnlySpan<float> x, int m, Reference s, Span<float> dist)
     {
         int n = s.Count, d = s.Dimension;
@@ -63,25 +63,38 @@ internal static class SquaredDistances
     /// Turns one row of −2·x·sᵀ (x = <paramref name="point"/>) into squared distances in place (+ ‖s_j‖² + ‖x‖², clamped
     /// at 0) and returns the row's smallest, in one pass over the row.
     /// </summary>
+    public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, ReadOnlySpan<float> point) =>
+        FinishRow(row, norms, TensorPrimitives.SumOfSquares(point), out _);
+
+    /// <summary>
+    /// <see cref="FinishRow(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/> given ‖x‖², also telling which
+    /// column holds the smallest: the same single pass, so a caller that needs the nearest row of s reads the row once.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, ReadOnlySpan<float> point)
+    public static float FinishRow(Span<float> row, ReadOnlySpan<float> norms, float pointNorm, out int nearest)
     {
-        float pointNorm = TensorPrimitives.SumOfSquares(point);
         int n = row.Length, w = Vector<float>.Count, j = 0;
         var shift = new Vector<float>(pointNorm);
         var smallest = new Vector<float>(float.PositiveInfinity);
-        for (; j <= n - w; j += w)
+        var where = Vector<int>.Zero;
+        var index = Vector<int>.Indices;
+        var step = new Vector<int>(w);
+        for (; j <= n - w; j += w, index += step)
         {
             var v = Vector.Max(new Vector<float>(row[j..]) + new Vector<float>(norms[j..]) + shift, Vector<float>.Zero);
             v.CopyTo(row[j..]);
-            smallest = Vector.Min(smallest, v);
+            var closer = Vector.LessThan(v, smallest);
+            smallest = Vector.ConditionalSelect(closer, v, smallest);
+            where = Vector.ConditionalSelect(closer, index, where);
         }
         float min = float.PositiveInfinity;
-        for (int l = 0; l < w; l++) min = Math.Min(min, smallest[l]);
+        nearest = 0;
+        for (int l = 0; l < w; l++)
+            if (smallest[l] < min) (min, nearest) = (smallest[l], where[l]);
         for (; j < n; j++)
         {
             row[j] = Math.Max(row[j] + norms[j] + pointNorm, 0f);
-            min = Math.Min(min, row[j]);
+            if (row[j] < min) (min, nearest) = (row[j], j);
         }
         return min;
     }
