@@ -120,8 +120,12 @@ public class BrowserTests
         await page.WaitForFunctionAsync("() => window.runStatus && window.runStatus.step === 0");
 
         // The page is open before the run writes anything; it follows the run as it trains.
-        var training = Task.Run(() => TrainerTests.Trainer(config, run).Train());
-        await page.WaitForFunctionAsync("() => window.runStatus.step > 0 && window.runStatus.step < 300", null, new() { Timeout = 60_000 });
+        // Training holds at step 150 until the page has shown a step between the first and the last: on a busy machine
+        // the page's polling could otherwise miss the whole run, on an idle one the run could end between two polls.
+        using var pageSawAStep = new ManualResetEventSlim();
+        var training = Task.Run(() => TrainerTests.Trainer(config, run).Train(progress: p => { if (p.Step == 150) pageSawAStep.Wait(TimeSpan.FromSeconds(90)); }));
+        try { await page.WaitForFunctionAsync("() => window.runStatus.step > 0 && window.runStatus.step < 300", null, new() { Timeout = 60_000 }); }
+        finally { pageSawAStep.Set(); }
         await training;
         await page.WaitForFunctionAsync("() => window.runStatus.step === 300 && window.runStatus.samples.length >= 5", null, new() { Timeout = 30_000 });
         await page.WaitForFunctionAsync("() => document.getElementById('grid').complete && document.getElementById('grid').naturalWidth > 0");
