@@ -181,6 +181,20 @@ public sealed class GeneratorAverageTests : IDisposable
         Assert.True(whole.Data.AsSpan(0, whole.Length).SequenceEqual(chunked.Data.AsSpan(0, chunked.Length)), preset);
     }
 
+    [Theory]
+    [InlineData("mnist-paper", false)]
+    [InlineData("mnist-dcgan", true)]
+    [InlineData("cifar10-dcgan", true)]
+    [InlineData("mnist-cgan", false)]
+    [InlineData("mnist-cdcgan", true)]
+    public void ConvolutionalGeneratorsDrawInSmallChunksAndMlpsInLargeOnes(string preset, bool convolutional)
+    {
+        // The generators wrap their layers in modules of their own; the choice looks through them (it once saw only the
+        // top module, and the paper's MLP drew in 128-row chunks, repacking its weights for each).
+        var models = ModelFactory.Build(Presets.Get(preset), null);
+        Assert.Equal(convolutional ? Samples.ChunkRows : 2048, Samples.RowsAtOnce(models.SamplingGenerator));
+    }
+
     [Fact]
     public void SwitchedOnAtResumeItStartsFromTheWeightsReached()
     {
