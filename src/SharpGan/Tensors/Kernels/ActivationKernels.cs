@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SharpGan.Tensors.Kernels;
 
@@ -59,9 +61,9 @@ internal static unsafe class ActivationKernels
         switch (activation)
         {
             case Activation.Identity: if (!x.Overlaps(y)) x.CopyTo(y); break;
-            case Activation.ReLU: TensorPrimitives.Max(x, 0f, y); break;
+            case Activation.ReLU: if (!TryMap512<ReluFunction>(x, y)) TensorPrimitives.Max(x, 0f, y); break;
             case Activation.LeakyReLU: LeakyForward(slope, x, y); break;
-            case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case Activation.Sigmoid: if (!TryMap512<SigmoidFunction>(x, y)) TensorPrimitives.Sigmoid(x, y); break;
             case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
             // max(x, 0) + log1p(e^−|x|): no overflow for large x, no cancellation for very negative x.
             case Activation.Softplus: for (int i = 0; i < x.Length; i++) y[i] = MathF.Max(x[i], 0f) + float.LogP1(MathF.Exp(-MathF.Abs(x[i]))); break;
@@ -117,6 +119,41 @@ internal static unsafe class ActivationKernels
                 return;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         }
+    }
+
+    // ReLU and sigmoid by the formulas TensorPrimitives vectorises (max(x, 0); 1 / (1 + e^−x)), bit for bit the same
+    // values, in a method compiled fully optimised on its first call. A one-shot command (sampling 10 000 images) calls
+    // the library a handful of times, each over millions of elements, so the library never leaves its first-tier code,
+    // where the vector Exp is a call rather than inlined: the paper G's sigmoid took 120 ms of CPU of a 10 000-sample
+    // draw, ≈ 30 ms this way. Shorter spans and machines without 512-bit vectors take the library.
+    private interface IVectorFunction
+    {
+        static abstract Vector512<float> Apply(Vector512<float> x);
+    }
+
+    private readonly struct ReluFunction : IVectorFunction
+    {
+        public static Vector512<float> Apply(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
+    }
+
+    private readonly struct SigmoidFunction : IVectorFunction
+    {
+        public static Vector512<float> Apply(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
+    }
+
+    /// <summary>y = f(x) by 512-bit vectors; false (nothing written) when the span is shorter than one vector or the
+    /// machine has none. x and y may be the same span.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool TryMap512<TFunction>(ReadOnlySpan<float> x, Span<float> y) where TFunction : struct, IVectorFunction
+    {
+        int n = x.Length, w = Vector512<float>.Count;
+        if (!Vector512.IsHardwareAccelerated || n < w) return false;
+        ref float px = ref MemoryMarshal.GetReference(x), py = ref MemoryMarshal.GetReference(y);
+        // The last, possibly overlapping, vector is read before any store: in place, the loop overwrites its first lanes.
+        var last = Vector512.LoadUnsafe(ref px, (nuint)(n - w));
+        for (int i = 0; i <= n - w; i += w) TFunction.Apply(Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
+        TFunction.Apply(last).StoreUnsafe(ref py, (nuint)(n - w));
+        return true;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
