@@ -125,7 +125,7 @@ internal static unsafe class ActivationKernels
     // values, in a method compiled fully optimised on its first call. A one-shot command (sampling 10 000 images) calls
     // the library a handful of times, each over millions of elements, so the library never leaves its first-tier code,
     // where the vector Exp is a call rather than inlined: the paper G's sigmoid took 120 ms of CPU of a 10 000-sample
-    // draw, ≈ 30 ms this way. Shorter spans and machines without 512-bit vectors take the library.
+    // draw. Shorter spans and machines without 512-bit vectors take the library.
     private interface IVectorFunction
     {
         static abstract Vector512<float> Apply(Vector512<float> x);
