@@ -125,7 +125,7 @@ public class ParzenTests
 
     [Theory]
     [InlineData(500, false)] // fitted on clustered rows
-    [InlineData(3, false)]   // fewer rows than the rank: QR completes the basis
+    [InlineData(3, false)]   // fewer rows than the rank: the columns beyond them are zero
     [InlineData(200, true)]  // every row the same: no direction of variance at all
     public void PrincipalSubspaceDistancesNeverExceedFullOnes(int rows, bool identical)
     {

@@ -23,10 +23,8 @@ public static class Samples
     // The generators wrap their layers (MlpGenerator holds a Sequential), so the whole tree is searched: with only the
     // top module looked at, the paper's G drew in 128-row chunks and packed its 2.5 M weights 79 times for 10 000
     // samples (a quarter of the draw's CPU time).
-    internal static int RowsAtOnce(Nn.Module generator) => IsConvolutional(generator) ? ChunkRows : MlpChunkRows;
-
-    private static bool IsConvolutional(Nn.Module module) =>
-        module is Nn.Conv2d or Nn.ConvTranspose2d || module.Children.Any(c => IsConvolutional(c.Module));
+    internal static int RowsAtOnce(Nn.Module generator) =>
+        generator.SelfAndDescendants().Any(m => m is Nn.Conv2d or Nn.ConvTranspose2d) ? ChunkRows : MlpChunkRows;
 
     /// <summary>G(z) for the given noise rows, as a heap tensor (count, sample dim).</summary>
     public static Tensor Draw(GanModels models, Tensor noise)

@@ -57,8 +57,7 @@ public sealed class BatchNorm : Module
     public static bool RemeasureRunningStatistics(Module network, Func<Tensor> nextInput, int batches)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batches);
-        var layers = new List<BatchNorm>();
-        Collect(network, layers);
+        var layers = network.SelfAndDescendants().OfType<BatchNorm>().ToList();
         if (layers.Count == 0) return false;
         if (Autograd.Tape.Current is not null) throw new InvalidOperationException("re-measure statistics outside any tape");
         bool wasTraining = network.IsTraining;
@@ -79,11 +78,5 @@ public sealed class BatchNorm : Module
             network.Train(wasTraining);
         }
         return true;
-    }
-
-    private static void Collect(Module module, List<BatchNorm> into)
-    {
-        if (module is BatchNorm b) into.Add(b);
-        foreach (var (_, child) in module.Children) Collect(child, into);
     }
 }

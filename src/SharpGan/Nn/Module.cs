@@ -59,6 +59,14 @@ public abstract class Module
     /// <summary>The registered child modules with their names, in registration order.</summary>
     public IReadOnlyList<(string Name, Module Module)> Children => _children;
 
+    /// <summary>This module and every module below it, depth first, each parent before its children (registration order).</summary>
+    public IEnumerable<Module> SelfAndDescendants()
+    {
+        yield return this;
+        foreach (var (_, child) in _children)
+            foreach (var m in child.SelfAndDescendants()) yield return m;
+    }
+
     /// <summary>Every parameter with its dotted path, depth first, in registration order.</summary>
     public IEnumerable<(string Name, Tensor Value)> NamedParameters(string prefix = "")
     {

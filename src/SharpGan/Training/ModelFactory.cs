@@ -53,8 +53,7 @@ public static class ModelFactory
     // Every weight of the network divided by its spectral norm (its power-iteration vectors drawn after the weights).
     private static void UseSpectralNorm(Module network, Rng rng)
     {
-        foreach (var layer in Layers(network).Where(l => l is Linear or Maxout or Conv2d)) layer.UseSpectralNorm(rng);
-        static IEnumerable<Module> Layers(Module m) => m.Children.SelectMany(c => Layers(c.Module)).Prepend(m);
+        foreach (var layer in network.SelfAndDescendants().Where(l => l is Linear or Maxout or Conv2d)) layer.UseSpectralNorm(rng);
     }
 
     /// <summary>
