@@ -55,6 +55,8 @@ internal static class GanStepBench
         double peak = Engine.Threads == 1 ? PeakBench.Measure(1).PerCore : PeakBench.Measure(Engine.Threads).All;
         Console.WriteLine($"peak_gflops={peak:F1} gemm_share_of_peak={gflop / (gemmMs / 1000) / peak:P0} iteration_share_of_peak={gflop / (ms / 1000) / peak:P0} outside_gemm_ms={ms - gemmMs:F2}");
         Console.WriteLine($"best_ms_per_iter={best:F2}");
+        var sorted = times.Order().ToArray();
+        Console.WriteLine("percentiles_ms: " + string.Join(" ", new[] { 10, 25, 50, 75, 90 }.Select(q => $"p{q}={sorted[(sorted.Length - 1) * q / 100]:F2}")));
         Console.WriteLine($"last: {last()}");
         Console.WriteLine($"allocated_bytes_per_iter={allocPerIter}");
         Console.WriteLine($"ms_per_iter={ms:F2}");

@@ -23,6 +23,34 @@ public class TapeTests
     }
 
     [Fact]
+    public void ZeroedGradientsAreOverwrittenThenAccumulatedAndReadAsZeroWhenUntouched()
+    {
+        // ZeroGrad only marks a gradient; a product's backward then stores into it (GEMM beta 0) instead of adding.
+        var w = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3);
+        var unused = Tensor.FromArray([7f, 8f], 2);
+        w.RequiresGrad = unused.RequiresGrad = true;
+        var x = Tensor.FromArray([1f, -1f, 2f], 1, 3);
+        var tape = new Tape();
+        void Backward()
+        {
+            using (tape.Begin()) tape.Backward(Ops.Sum(Ops.Linear(x, w, null)));
+        }
+        Backward();
+        float[] once = (float[])w.Grad!.Clone();
+        Assert.Equal([1f, -1f, 2f, 1f, -1f, 2f], once);
+        unused.EnsureGrad()[0] = 5f;
+        Backward();                                       // accumulates: the first backward cleared the mark
+        Assert.Equal(once.Select(v => 2 * v), w.Grad!);
+        w.ZeroGrad();
+        unused.ZeroGrad();
+        Backward();                                       // overwrites the stale 2× values
+        Assert.Equal(once, w.Grad!);
+        Assert.Equal([0f, 0f], unused.Grad!);             // never written again: reads as zero
+        w.ZeroGrad();
+        Assert.All(w.Grad!, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void NoGradScopeRecordsNothing()
     {
         var w = new Tensor(2, 2) { RequiresGrad = true };

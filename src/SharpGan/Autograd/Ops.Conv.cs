@@ -39,7 +39,7 @@ public static partial class Ops
             if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, p);
             if (!gx && !gw) return;
             BatchInnerIm2Col.Transpose(y.Grad!, wide, n, f, p); // dY (F, Ho·Wo·N)
-            if (gw) Gemm.Multiply(false, true, f, k, np, 1f, wide, np, cols, np, 1f, weight.EnsureGrad(), k);
+            if (gw) GemmIntoGrad(weight, false, true, f, k, np, wide, np, cols, np);
             if (!gx) return;
             Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
             Array.Clear(xT, 0, inSize * n); // free too: dx as (C, H·W, N)
@@ -93,7 +93,7 @@ public static partial class Ops
             if (!gx && !gw) return;
             BatchInnerIm2Col.Transpose(y.Grad!, yT, n, cout, ho * wo); // dy as (Cout, Ho·Wo, N)
             BatchInnerIm2Col.Forward(g, yT, cols, n); // dcols
-            if (gw) Gemm.Multiply(false, true, cin, k, np, 1f, xWide, np, cols, np, 1f, weight.EnsureGrad(), k);
+            if (gw) GemmIntoGrad(weight, false, true, cin, k, np, xWide, np, cols, np);
             if (!gx) return;
             Gemm.Multiply(false, false, cin, np, k, 1f, weight.Data, k, cols, np, 0f, xWide, np); // dX (Cin, H·W·N)
             BatchInnerIm2Col.TransposeBack(xWide, x.EnsureGrad(), n, cin, p, accumulate: true);

@@ -60,14 +60,26 @@ public static partial class Ops
         if (wants.Bias) sink.Add(bias!, ChannelSum(dz));
     }
 
+    /// <summary>
+    /// target's gradient (m×n, all of it) += op(A)·op(B): stored with beta 0 when the gradient's values only count as
+    /// zero (a new buffer or one marked by ZeroGrad), so neither a clearing pass nor the GEMM's read of C is paid.
+    /// </summary>
+    internal static void GemmIntoGrad(Tensor target, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb)
+    {
+        System.Diagnostics.Debug.Assert((long)m * n == target.Length);
+        float[] grad = target.GradToOverwrite(out bool overwrite);
+        Gemm.Multiply(transA, transB, m, n, k, 1f, a, lda, b, ldb, overwrite ? 0f : 1f, grad, n);
+    }
+
     internal static void LinearBackward(Tensor x, Tensor weight, Tensor? bias, ReadOnlySpan<float> dz, LinearGrads wants)
     {
         int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];
         if (wants.Weight)
-            Gemm.Multiply(true, false, outFeatures, inFeatures, batch, 1f, dz, outFeatures, x.Data, inFeatures, 1f, weight.EnsureGrad(), inFeatures);
+            GemmIntoGrad(weight, true, false, outFeatures, inFeatures, batch, dz, outFeatures, x.Data, inFeatures);
         if (wants.Bias)
             RowKernels.AccumulateColumnSums(dz, bias!.EnsureGrad(), batch);
         if (wants.X)
-            Gemm.Multiply(false, false, batch, inFeatures, outFeatures, 1f, dz, outFeatures, weight.Data, inFeatures, 1f, x.EnsureGrad(), inFeatures);
+            GemmIntoGrad(x, false, false, batch, inFeatures, outFeatures, dz, outFeatures, weight.Data, inFeatures);
     }
 }

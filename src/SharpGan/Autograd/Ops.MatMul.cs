@@ -32,14 +32,14 @@ public static partial class Ops
             if (gradA)
             {
                 // dA = dC·op(B)ᵀ, stored the way A is stored.
-                if (!transposeA) Gemm.Multiply(false, !transposeB, m, k, n, 1f, dc, n, b.Data, b.Shape[1], 1f, a.EnsureGrad(), k);
-                else Gemm.Multiply(transposeB, true, k, m, n, 1f, b.Data, b.Shape[1], dc, n, 1f, a.EnsureGrad(), m);
+                if (!transposeA) GemmIntoGrad(a, false, !transposeB, m, k, n, dc, n, b.Data, b.Shape[1]);
+                else GemmIntoGrad(a, transposeB, true, k, m, n, b.Data, b.Shape[1], dc, n);
             }
             if (gradB)
             {
                 // dB = op(A)ᵀ·dC, stored the way B is stored.
-                if (!transposeB) Gemm.Multiply(!transposeA, false, k, n, m, 1f, a.Data, a.Shape[1], dc, n, 1f, b.EnsureGrad(), n);
-                else Gemm.Multiply(true, transposeA, n, k, m, 1f, dc, n, a.Data, a.Shape[1], 1f, b.EnsureGrad(), k);
+                if (!transposeB) GemmIntoGrad(b, !transposeA, false, k, n, m, a.Data, a.Shape[1], dc, n);
+                else GemmIntoGrad(b, true, transposeA, n, k, m, dc, n, a.Data, a.Shape[1]);
             }
         }, Tape.SecondOrder ? (dc, sink) =>
         {

@@ -154,10 +154,10 @@ public sealed class AdversarialStep
     {
         if (_latent is null)
         {
-            Prior.Fill(_noise.Data, _noiseRng);
+            Prior.FillBatch(_noise.Data, _noiseRng);
             return _noise;
         }
-        Prior.Fill(_latent.Data, _noiseRng);
+        Prior.FillBatch(_latent.Data, _noiseRng);
         int noiseDim = _latent.Shape[1], width = _noise.Shape[1];
         for (int i = 0; i < _batch; i++) _latent.Data.AsSpan(i * noiseDim, noiseDim).CopyTo(_noise.Data.AsSpan(i * width, noiseDim));
         Conditioning!.DrawLabels(_noise);

@@ -30,4 +30,16 @@ public static class NoisePriors
             default: throw new ArgumentOutOfRangeException(nameof(prior), prior, "unknown noise prior");
         }
     }
+
+    /// <summary>
+    /// Fills a training minibatch's noise: as <see cref="Fill"/>, except that Gaussian noise comes from
+    /// <see cref="Rng.FillGaussianBulk"/> (vectorised single-precision Box–Muller, a different stream, tails cut at
+    /// 5.77σ). The per-element double-precision draw took 1.2 ms of the paper MLP's 34 ms iteration for its 20 000 values;
+    /// sampling and figures keep <see cref="Fill"/>, so a seed still names the same samples.
+    /// </summary>
+    public static void FillBatch(this NoisePrior prior, Span<float> destination, Rng rng)
+    {
+        if (prior == NoisePrior.Gaussian) rng.FillGaussianBulk(destination);
+        else prior.Fill(destination, rng);
+    }
 }

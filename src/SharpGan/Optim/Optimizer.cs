@@ -78,6 +78,8 @@ public abstract unsafe class Optimizer
         CheckLearningRate(learningRate);
         BeginStep();
         _stepRate = learningRate;
+        // A gradient still marked zero is cleared here, once, not by the chunks that read it side by side.
+        for (int i = 0; i < Parameters.Count; i++) _ = Parameters[i].Value.Grad;
         ForEachChunk(&UpdateChunk);
         StepCount++;
     }
@@ -92,8 +94,11 @@ public abstract unsafe class Optimizer
     /// </summary>
     protected abstract void Update(int index, int start, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate);
 
-    /// <summary>Zeroes every parameter's gradient.</summary>
-    public void ZeroGrad() => ForEachChunk(&ZeroChunk);
+    /// <summary>Zeroes every parameter's gradient (marks it: see <see cref="Tensor.ZeroGrad"/>).</summary>
+    public void ZeroGrad()
+    {
+        for (int i = 0; i < Parameters.Count; i++) Parameters[i].Value.ZeroGrad(); // indexed: no enumerator to allocate
+    }
 
     private void ForEachChunk(delegate*<Optimizer, int, void> body)
     {
@@ -132,11 +137,6 @@ public abstract unsafe class Optimizer
         if (p.Grad is { } g) optimizer.Update(index, start, p.Data.AsSpan(start, count), g.AsSpan(start, count), optimizer._stepRate);
     }
 
-    private static void ZeroChunk(Optimizer optimizer, int i)
-    {
-        var (index, start, count) = optimizer._chunks[i];
-        if (optimizer.Parameters[index].Value.Grad is { } g) Array.Clear(g, start, count);
-    }
 
     /// <summary>Named state buffers ("velocity.0.weight", …), for checkpoints. Restoring writes into them.</summary>
     public abstract IEnumerable<(string Name, float[] Buffer)> StateBuffers();
