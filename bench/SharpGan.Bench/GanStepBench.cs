@@ -36,24 +36,34 @@ internal static class GanStepBench
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < 5; i++) Iteration();
         long allocPerIter = (GC.GetTotalAllocatedBytes(precise: true) - allocBefore) / 5;
-        var times = Timing.Milliseconds(Iteration, 0, options.Iterations);
-        double ms = Timing.Median(times), best = times.Min();
-        // A second pass with a timing wrapper splits the iteration into GEMM time and everything else.
+        // The timed iterations run through a wrapper that clocks each GEMM call, so every iteration splits into GEMM time
+        // and the rest (a few stopwatch reads a call); medians of each, since this machine's neighbours come and go.
         var timed = new TimedGemm(SharpGan.Tensors.Gemm.Gemm.Backend);
         var saved = SharpGan.Tensors.Gemm.Gemm.Backend;
         SharpGan.Tensors.Gemm.Gemm.Backend = timed;
-        for (int i = 0; i < 5; i++) Iteration();
-        SharpGan.Tensors.Gemm.Gemm.Backend = saved;
-        double gemmMs = timed.Ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / 5, gflop = timed.Flops / 5 / 1e9;
-        Console.WriteLine($"gemm_ms_per_iter={gemmMs:F2} gemm_calls_per_iter={timed.Calls / 5} gemm_gflop_per_iter={gflop:F3}");
-        foreach (var ((op, m, n, k), (ticks, calls)) in timed.ByShape.OrderByDescending(s => s.Value.Ticks))
+        var times = new double[options.Iterations];
+        var gemmTimes = new double[options.Iterations];
+        for (int i = 0; i < options.Iterations; i++)
         {
-            double shapeMs = ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / 5;
-            Console.WriteLine($"  gemm {op} m={m} n={n} k={k}: {calls / 5} a step, {shapeMs:F2} ms, {2.0 * m * n * k * calls / 5 / (shapeMs / 1000) / 1e9:F0} GFLOP/s");
+            long gemmBefore = timed.Ticks, start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Iteration();
+            times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            gemmTimes[i] = (timed.Ticks - gemmBefore) * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+        }
+        SharpGan.Tensors.Gemm.Gemm.Backend = saved;
+        double ms = Timing.Median(times), best = times.Min();
+        double gemmMs = Timing.Median(gemmTimes), gflop = timed.Flops / options.Iterations / 1e9;
+        double outsideMs = Timing.Median(times.Zip(gemmTimes, (t, g) => t - g).ToArray());
+        int n = options.Iterations;
+        Console.WriteLine($"gemm_ms_per_iter={gemmMs:F2} gemm_calls_per_iter={timed.Calls / n} gemm_gflop_per_iter={gflop:F3}");
+        foreach (var ((op, m, nn, k), (ticks, calls)) in timed.ByShape.OrderByDescending(s => s.Value.Ticks))
+        {
+            double shapeMs = ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / n;
+            Console.WriteLine($"  gemm {op} m={m} n={nn} k={k}: {calls / n} a step, {shapeMs:F2} ms, {2.0 * m * nn * k * calls / n / (shapeMs / 1000) / 1e9:F0} GFLOP/s");
         }
         // The machine's FMA peak at this thread count, measured here, so the iteration states its share of it.
         double peak = Engine.Threads == 1 ? PeakBench.Measure(1).PerCore : PeakBench.Measure(Engine.Threads).All;
-        Console.WriteLine($"peak_gflops={peak:F1} gemm_share_of_peak={gflop / (gemmMs / 1000) / peak:P0} iteration_share_of_peak={gflop / (ms / 1000) / peak:P0} outside_gemm_ms={ms - gemmMs:F2}");
+        Console.WriteLine($"peak_gflops={peak:F1} gemm_share_of_peak={gflop / (gemmMs / 1000) / peak:P0} iteration_share_of_peak={gflop / (ms / 1000) / peak:P0} outside_gemm_ms={outsideMs:F2}");
         Console.WriteLine($"best_ms_per_iter={best:F2}");
         var sorted = times.Order().ToArray();
         Console.WriteLine("percentiles_ms: " + string.Join(" ", new[] { 10, 25, 50, 75, 90 }.Select(q => $"p{q}={sorted[(sorted.Length - 1) * q / 100]:F2}")));

@@ -17,6 +17,8 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
 
     public string Name => inner.Name;
 
+    private static readonly string[] OpNames = ["NN", "NT", "TN", "TT"]; // no string built per call: nothing to collect mid-run
+
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
@@ -25,7 +27,7 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
         long ticks = Stopwatch.GetTimestamp() - start;
         Ticks += ticks;
         Calls++;
-        var key = ((transA ? "T" : "N") + (transB ? "T" : "N"), m, n, k);
+        var key = (OpNames[(transA ? 2 : 0) + (transB ? 1 : 0)], m, n, k);
         var (t, c0) = ByShape.GetValueOrDefault(key);
         ByShape[key] = (t + ticks, c0 + 1);
         Flops += 2.0 * m * n * k;
