@@ -18,6 +18,34 @@ public class RngTests
     }
 
     [Fact]
+    public void CounterMasksAreTheSameDrawnWholeOrInPiecesAndKeepTheirShare()
+    {
+        const ulong seed = 0xC0FFEE;
+        var whole = new float[1000];
+        Rng.FillBernoulliAt(seed, 0, whole, 0.8f, 1.25f);
+        Assert.All(whole, v => Assert.True(v == 0f || v == 1.25f));
+        // Any offset and length (vector blocks of 16 and the scalar tail) gives the same values as the whole draw.
+        foreach (int first in new[] { 0, 1, 7, 16, 333 })
+            foreach (int length in new[] { 0, 1, 15, 16, 17, 40, 667 - first })
+            {
+                var piece = new float[length];
+                Rng.FillBernoulliAt(seed, first, piece, 0.8f, 1.25f);
+                Assert.Equal(whole.AsSpan(first, length).ToArray(), piece);
+            }
+        var other = new float[1000];
+        Rng.FillBernoulliAt(seed + 1, 0, other, 0.8f, 1.25f);
+        Assert.NotEqual(whole, other);
+        var many = new float[400_000];
+        Rng.FillBernoulliAt(99, 0, many, 0.3f, 1f);
+        Assert.InRange(many.Average(), 0.297, 0.303);
+        // Neighbouring values are independent: P(both kept) ≈ p².
+        double both = Enumerable.Range(0, many.Length - 1).Count(i => many[i] == 1f && many[i + 1] == 1f) / (double)(many.Length - 1);
+        Assert.InRange(both, 0.09 - 0.003, 0.09 + 0.003);
+        Rng.FillBernoulliAt(5, 0, many, 1f, 2f);
+        Assert.All(many, v => Assert.Equal(2f, v));
+    }
+
+    [Fact]
     public void StateRoundTripReplaysTheStream()
     {
         var rng = new Rng(5);

@@ -149,7 +149,7 @@ public static partial class Ops
                 throw new InvalidOperationException($"dropout on [{Shapes.Format(x.Shape)}] inside a row shard of {shard.LocalRows} rows");
             shard.FillBernoulli(rng, mask.AsSpan(0, x.Length), x.RowLength, keepProbability, 1f / keepProbability);
         }
-        else rng.FillBernoulli(mask.AsSpan(0, x.Length), keepProbability, 1f / keepProbability);
+        else Rng.FillBernoulliAt(rng.NextUInt64(), 0, mask.AsSpan(0, x.Length), keepProbability, 1f / keepProbability);
         return ApplyMask(x, mask);
     }
 

@@ -52,21 +52,20 @@ public sealed class RowShard
     }
 
     /// <summary>
-    /// <see cref="Rng.FillBernoulli"/> over the global batch's rows (<paramref name="rowLength"/> values each), writing only
-    /// this process's rows into <paramref name="local"/> and drawing past the others.
+    /// <see cref="Rng.FillBernoulliAt"/> over the global batch's rows (<paramref name="rowLength"/> values each) under one
+    /// seed drawn from <paramref name="rng"/>, writing only this process's rows into <paramref name="local"/>: every
+    /// process draws the same seed, so the shards' masks side by side are the single process's mask.
     /// </summary>
     public void FillBernoulli(Rng rng, Span<float> local, int rowLength, float p, float value)
     {
         if (local.Length != LocalRows * rowLength)
             throw new ArgumentException($"a shard of {LocalRows} rows of {rowLength} needs {LocalRows * rowLength} values, got {local.Length}", nameof(local));
-        int row = 0, written = 0;
+        ulong seed = rng.NextUInt64();
+        int written = 0;
         foreach (var (start, count) in Blocks)
         {
-            rng.Skip((long)(start - row) * rowLength);
-            rng.FillBernoulli(local.Slice(written, count * rowLength), p, value);
+            Rng.FillBernoulliAt(seed, (long)start * rowLength, local.Slice(written, count * rowLength), p, value);
             written += count * rowLength;
-            row = start + count;
         }
-        rng.Skip((long)(GlobalRows - row) * rowLength);
     }
 }
