@@ -212,7 +212,8 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                         int rows = Math.Min(MR, blockRows - r0);
                         float* ap = aBlock + (long)(r0 / MR) * MR * kc;
                         float* cTile = job.C + (long)(i0Block + r0) * job.Ldc + j0;
-                        if (nr == 32) MicroKernels.Kernel6x32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
+                        if (nr == 32 && cols > 16) MicroKernels.Kernel6x32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
+                        else if (nr == 32) MicroKernels.Kernel6x16Of32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
                         else MicroKernels.Kernel6x16(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
                     }
                 }

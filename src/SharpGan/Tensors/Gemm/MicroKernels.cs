@@ -42,6 +42,29 @@ internal static unsafe class MicroKernels
         StoreEdge(tile, 32, c, ldc, alpha, beta, rows, cols);
     }
 
+    /// <summary>
+    /// The 6×32 kernel's edge at 16 columns or fewer (784 and 240 columns leave 16, 100 leave 4): the left half of each
+    /// packed 32-wide B row, six accumulators, half the FMAs of running the full tile for a half-empty sliver.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x16Of32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int p = 0; p < kc; p++, ap += 6, bp += 32)
+        {
+            var b0 = Vector512.Load(bp);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[5]), b0, c5);
+        }
+        float* tile = stackalloc float[6 * 16];
+        c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48); c4.Store(tile + 64); c5.Store(tile + 80);
+        StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols);
+    }
+
     // k step q of the 6×32 tile at (ap, bp): C[r, 0:32] += ap[6q + r]·bp[32q : 32q + 32] for r < 6 (q a constant, so
     // the offsets fold into the instructions' addresses).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
