@@ -50,6 +50,35 @@ public class TapeTests
         Assert.All(w.Grad!, v => Assert.Equal(0f, v));
     }
 
+    private sealed class Growing : Module
+    {
+        public Tensor Add(string name) => RegisterParameter(name, new Tensor(1));
+        public override Tensor Forward(Tensor input) => input;
+    }
+
+    [Fact]
+    public void FreezeTurnsOffWhatWasOnAndRestoresExactlyThat()
+    {
+        var net = new Growing();
+        var a = net.Add("a");
+        var b = net.Add("b");
+        b.RequiresGrad = false;                      // already off: must stay off afterwards
+        using (net.Freeze()) Assert.False(a.RequiresGrad);
+        Assert.True(a.RequiresGrad);
+        Assert.False(b.RequiresGrad);
+        var c = net.Add("c");                        // registered after a Freeze: the next one must see it
+        using (net.Freeze())
+        {
+            Assert.False(c.RequiresGrad);
+            using (net.Freeze()) { }                 // nested: nothing left on, nothing to restore early
+            Assert.False(a.RequiresGrad);
+        }
+        Assert.True(a.RequiresGrad && c.RequiresGrad);
+        var big = new Sequential([.. Enumerable.Range(0, 40).Select(_ => (Module)new Linear(2, 2))]); // 80 parameters
+        using (big.Freeze()) Assert.All(big.Parameters(), p => Assert.False(p.RequiresGrad));
+        Assert.All(big.Parameters(), p => Assert.True(p.RequiresGrad));
+    }
+
     [Fact]
     public void NoGradScopeRecordsNothing()
     {

@@ -11,6 +11,11 @@ public abstract class Module
     private readonly List<(string Name, Tensor Value)> _parameters = new();
     private readonly List<(string Name, Module Value)> _children = new();
     private readonly List<(string Name, Tensor Value)> _buffers = new();
+    // Every parameter of the tree, for Freeze, which runs each G step: walking the tree built an iterator per module and a
+    // name string per parameter (2–3 KB an iteration). Valid while no module anywhere has registered anything since.
+    private Tensor[]? _allParameters;
+    private int _allParametersStamp;
+    private static int _registrations;
 
     /// <summary>True in training mode (dropout active), false in eval mode.</summary>
     public bool IsTraining { get; private set; } = true;
@@ -25,6 +30,7 @@ public abstract class Module
         value.RequiresGrad = true;
         value.Name = name;
         _parameters.Add((name, value));
+        Interlocked.Increment(ref _registrations);
         return value;
     }
 
@@ -53,6 +59,7 @@ public abstract class Module
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         _children.Add((name, module));
+        Interlocked.Increment(ref _registrations);
         return module;
     }
 
@@ -125,18 +132,43 @@ public abstract class Module
     /// </summary>
     public FrozenScope Freeze()
     {
-        var frozen = Parameters().Where(p => p.RequiresGrad).ToArray();
-        foreach (var p in frozen) p.RequiresGrad = false;
-        return new FrozenScope(frozen);
+        int stamp = Volatile.Read(ref _registrations);
+        if (_allParameters is null || _allParametersStamp != stamp)
+            (_allParameters, _allParametersStamp) = ([.. NamedParameters().Select(p => p.Value)], stamp);
+        var all = _allParameters;
+        if (all.Length > 64) // a bit each does not fit: list them (allocates)
+        {
+            var frozen = all.Where(p => p.RequiresGrad).ToArray();
+            foreach (var p in frozen) p.RequiresGrad = false;
+            return new FrozenScope(frozen, 0, frozen);
+        }
+        ulong mask = 0;
+        for (int i = 0; i < all.Length; i++)
+        {
+            if (!all[i].RequiresGrad) continue;
+            all[i].RequiresGrad = false;
+            mask |= 1UL << i;
+        }
+        return new FrozenScope(all, mask, null);
     }
 
     /// <summary>Restores <see cref="Tensor.RequiresGrad"/> on the parameters a <see cref="Freeze"/> turned off.</summary>
-    public readonly struct FrozenScope(Tensor[] frozen) : IDisposable
+    public readonly struct FrozenScope : IDisposable
     {
+        private readonly Tensor[]? _parameters, _many;
+        private readonly ulong _frozen; // bit i: _parameters[i] was turned off
+
+        internal FrozenScope(Tensor[] parameters, ulong frozen, Tensor[]? many) => (_parameters, _frozen, _many) = (parameters, frozen, many);
+
         /// <inheritdoc />
         public void Dispose()
         {
-            foreach (var p in frozen) p.RequiresGrad = true;
+            if (_many is not null)
+            {
+                foreach (var p in _many) p.RequiresGrad = true;
+                return;
+            }
+            for (ulong bits = _frozen; bits != 0; bits &= bits - 1) _parameters![System.Numerics.BitOperations.TrailingZeroCount(bits)].RequiresGrad = true;
         }
     }
 }
