@@ -41,6 +41,14 @@ public sealed class AdversarialStep
     /// <summary>Noise distribution.</summary>
     public NoisePrior Prior { get; }
 
+    /// <summary>
+    /// Draws Gaussian noise one double-precision Box–Muller value at a time (<see cref="NoisePriors.Fill"/>, the stream
+    /// before December 2026) instead of the vectorised <see cref="NoisePriors.FillBatch"/>. The 2-D toy experiments and
+    /// the lab draw a few hundred values an iteration and keep it, so the seeds their documented results name (ring8
+    /// 8/8, grid25 24/25, the collapse under five G steps) still give them.
+    /// </summary>
+    public bool PerValueNoise { get; init; }
+
     /// <summary>Compute D and G gradients from one minibatch and one z before applying either update.</summary>
     public bool Simultaneous { get; }
 
@@ -154,14 +162,20 @@ public sealed class AdversarialStep
     {
         if (_latent is null)
         {
-            Prior.FillBatch(_noise.Data, _noiseRng);
+            FillNoise(_noise.Data);
             return _noise;
         }
-        Prior.FillBatch(_latent.Data, _noiseRng);
+        FillNoise(_latent.Data);
         int noiseDim = _latent.Shape[1], width = _noise.Shape[1];
         for (int i = 0; i < _batch; i++) _latent.Data.AsSpan(i * noiseDim, noiseDim).CopyTo(_noise.Data.AsSpan(i * width, noiseDim));
         Conditioning!.DrawLabels(_noise);
         return _noise;
+    }
+
+    private void FillNoise(Span<float> destination)
+    {
+        if (PerValueNoise) Prior.Fill(destination, _noiseRng);
+        else Prior.FillBatch(destination, _noiseRng);
     }
 
     // What D sees of generated examples: G(z), beside the labels G was given when conditional.
