@@ -100,6 +100,35 @@ public class RngTests
     }
 
     [Fact]
+    public void CounterGaussianIsTheSameDrawnInPiecesAndIsNormal()
+    {
+        var whole = new float[100_000];
+        Rng.FillGaussianAt(77, 0, whole, 0.5f, 2f);
+        foreach (var (first, length) in new[] { (0, 0), (0, 31), (32, 1), (64, 100), (16_384, 33_000), (99_968, 32) })
+        {
+            var piece = new float[length];
+            Rng.FillGaussianAt(77, first, piece, 0.5f, 2f);
+            Assert.Equal(whole.AsSpan(first, length).ToArray(), piece);
+        }
+        Assert.Throws<ArgumentException>(() => Rng.FillGaussianAt(77, 16, new float[4]));
+        // Block 0 is the Box–Muller transform of counters 0…15 (cosines, then sines).
+        var other = new float[32];
+        Rng.FillGaussianAt(78, 0, other, 0.5f, 2f);
+        Assert.NotEqual(whole[..32], other);
+        var g = new float[1_000_000];
+        Rng.FillGaussianAt(5, 0, g);
+        double mean = g.Average(), variance = g.Select(v => (v - mean) * (v - mean)).Average();
+        double kurtosis = g.Select(v => Math.Pow(v - mean, 4)).Average() / (variance * variance);
+        Assert.InRange(mean, -0.003, 0.003);
+        Assert.InRange(variance, 0.995, 1.005);
+        Assert.InRange(kurtosis, 2.97, 3.03);
+        double correlation = 0; // the two members of a pair, and neighbouring pairs, are uncorrelated
+        for (int block = 0; block < g.Length; block += 32)
+            for (int k = 0; k < 16; k++) correlation += g[block + k] * g[block + 16 + k] + (k < 15 ? g[block + k] * g[block + k + 1] : 0);
+        Assert.InRange(correlation / (g.Length / 32 * 31), -0.005, 0.005);
+    }
+
+    [Fact]
     public void BulkGaussianIsNormal()
     {
         var g = new float[1_000_000];

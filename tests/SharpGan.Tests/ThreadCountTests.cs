@@ -27,6 +27,27 @@ public class ThreadCountTests
         finally { Engine.Threads = saved; }
     }
 
+    [Fact]
+    public void GaussianNoiseLayersDrawTheSameValuesOnOneAndTwoThreads()
+    {
+        // 300 × 784 values: past the parallel cut-off, so two threads draw pieces of the counter-based stream apart.
+        int saved = Engine.Threads;
+        try
+        {
+            var x = new Tensor(300, 784);
+            new Rng(3).FillUniform(x.Data, 0f, 1f);
+            float[] Noisy(int threads)
+            {
+                Engine.Threads = threads;
+                return SharpGan.Autograd.Ops.GaussianNoise(x, 0.3f, new Rng(4)).Data;
+            }
+            var one = Noisy(1);
+            Assert.Equal(one, Noisy(2));
+            Assert.NotEqual(x.Data, one);
+        }
+        finally { Engine.Threads = saved; }
+    }
+
     private static Dictionary<string, float[]> Train(string preset, int iterations, int threads)
     {
         Engine.Threads = threads;

@@ -131,6 +131,41 @@ public sealed class Rng
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 
+    /// <summary>
+    /// N(mean, std²) values first … first + length − 1 of the counter-based Gaussian stream under <paramref name="seed"/>:
+    /// the Box–Muller transform of <see cref="FillGaussianBulk"/> (blocks of 32 values, 16 cosines then 16 sines of 16
+    /// pairs), but pair k of block b takes its 64 bits from SplitMix64's output for counter 16·b + k, eight counters at a
+    /// time on vectors, so any block range can be drawn apart — on any thread, in any order — and gives the same
+    /// values. <paramref name="first"/> must start a block (a multiple of 32).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void FillGaussianAt(ulong seed, long first, Span<float> destination, float mean = 0f, float std = 1f)
+    {
+        if (first % 32 != 0) throw new ArgumentException($"the first value must start a block of 32, got {first}", nameof(first));
+        Span<float> partial = stackalloc float[32];
+        var lane = Vector512.Create(1UL, 2, 3, 4, 5, 6, 7, 8);
+        var eight = Vector512.Create(unchecked(8 * Golden));
+        var low24 = Vector512.Create(0xFFFFFFUL);
+        var twoPi = Vector512.Create(2f * MathF.PI);
+        var (vMean, vStd, unit) = (Vector512.Create(mean), Vector512.Create(std), Vector512.Create(Inv24));
+        for (int start = 0; start < destination.Length; start += 32)
+        {
+            long pair = (first + start) / 2; // 16 pairs a block: counters pair … pair + 15
+            var counter = Vector512.Create(seed) + (Vector512.Create((ulong)pair) + lane) * Golden;
+            var (bits0, bits1) = (Mix(counter), Mix(counter + eight));
+            // u1 = (high 24 bits + 1)·2⁻²⁴ in (0, 1] (its log is finite), u2 = (bits 8..31)·2⁻²⁴ in [0, 1).
+            var u1 = Vector512.ConvertToSingle(Vector512.Narrow((bits0 >> 40) + Vector512<ulong>.One, (bits1 >> 40) + Vector512<ulong>.One)) * unit;
+            var u2 = Vector512.ConvertToSingle(Vector512.Narrow((bits0 >> 8) & low24, (bits1 >> 8) & low24)) * unit;
+            var radius = Vector512.Sqrt(Vector512.Log(u1) * -2f) * vStd;
+            var angle = u2 * twoPi;
+            var (cosines, sines) = (radius * Vector512.Cos(angle) + vMean, radius * Vector512.Sin(angle) + vMean);
+            var target = destination.Length - start >= 32 ? destination.Slice(start, 32) : partial;
+            cosines.CopyTo(target);
+            sines.CopyTo(target[16..]);
+            if (target == partial) partial[..(destination.Length - start)].CopyTo(destination[start..]);
+        }
+    }
+
     /// <summary>Advances the state by <paramref name="draws"/> draws, as that many <see cref="NextUInt64"/> calls would.</summary>
     public void Skip(long draws)
     {
