@@ -39,7 +39,13 @@ public sealed class SemiSupervisedStep
         {
             Tensor fake;
             using (_tape.NoGrad()) fake = _g.Forward(z);
-            var loss = SemiSupervisedLosses.Discriminator(_d.Forward(labelled), labels, _d.Forward(unlabelled), _d.Forward(fake), _unsupervisedWeight);
+            // One pass of D over the three batches stacked: D has no batch statistics (weight normalisation, noise drawn
+            // per value), so each row's logits are what a pass of its own batch gives, for a third of the recorded ops
+            // and larger products.
+            int n = labelled.Shape[0], m = unlabelled.Shape[0], r = fake.Shape[0];
+            var logits = _d.Forward(Ops.Concat(0, labelled, unlabelled, fake));
+            var loss = SemiSupervisedLosses.Discriminator(Ops.SliceRows(logits, 0, n), labels, Ops.SliceRows(logits, n, m),
+                Ops.SliceRows(logits, n + m, r), _unsupervisedWeight);
             _tape.Backward(loss);
             _optD.Step();
             return loss.Item();
