@@ -19,12 +19,24 @@ internal sealed class TimedGemm(IGemmBackend inner) : IGemmBackend
 
     private static readonly string[] OpNames = ["NN", "NT", "TN", "TT"]; // no string built per call: nothing to collect mid-run
 
+    public void SgemmBias(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        long start = Stopwatch.GetTimestamp();
+        inner.SgemmBias(transA, transB, m, n, k, a, lda, b, ldb, bias, c, ldc);
+        Count(transA, transB, m, n, k, Stopwatch.GetTimestamp() - start);
+    }
+
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         long start = Stopwatch.GetTimestamp();
         inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        long ticks = Stopwatch.GetTimestamp() - start;
+        Count(transA, transB, m, n, k, Stopwatch.GetTimestamp() - start);
+    }
+
+    private void Count(bool transA, bool transB, int m, int n, int k, long ticks)
+    {
         Ticks += ticks;
         Calls++;
         var key = (OpNames[(transA ? 2 : 0) + (transB ? 1 : 0)], m, n, k);

@@ -124,6 +124,35 @@ public class GemmTests
         }
     }
 
+    [SkippableTheory]
+    [InlineData("managed")]
+    [InlineData("openblas")]
+    public void ABiasAddedAsTheProductIsStoredEqualsAPassAfterIt(string backendName)
+    {
+        var backend = Backend(backendName);
+        // One and several k slices; last row slivers of 6 and fewer; last column slivers of 32, 18, 16 and 5.
+        foreach (var (m, n, k) in new[] { (100, 1200, 1200), (7, 50, 300), (13, 784, 100), (5, 37, 1), (1, 16, 3), (9, 5, 0) })
+        {
+            var rng = new Rng((ulong)(m + 3 * n + 7 * k));
+            var (a, b, bias) = (new float[m * k], new float[n * k], new float[n]);
+            rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(bias, -1, 1);
+            var expected = new float[m * n];
+            int ld = Math.Max(1, k);
+            backend.Sgemm(false, true, m, n, k, 1f, a, ld, b, ld, 0f, expected, n);
+            for (int i = 0; i < m; i++) System.Numerics.Tensors.TensorPrimitives.Add(expected.AsSpan(i * n, n), bias, expected.AsSpan(i * n, n));
+            var fused = Enumerable.Repeat(float.NaN, m * n).ToArray(); // C is write-only
+            var saved = Gemm.Backend;
+            try
+            {
+                Gemm.Backend = backend;
+                Gemm.MultiplyBias(false, true, m, n, k, a, ld, b, ld, bias, fused, n);
+            }
+            finally { Gemm.Backend = saved; }
+            Assert.True(expected.AsSpan().SequenceEqual(fused), $"{backendName} {m}×{n}×{k}");
+        }
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBias(false, true, 2, 3, 4, new float[8], 4, new float[12], 4, new float[2], new float[6], 3));
+    }
+
     [Fact]
     public void RejectsBuffersTooSmallForTheirShape()
     {

@@ -22,8 +22,7 @@ public static partial class Ops
             throw new ArgumentException($"bias must have shape [{outFeatures}] to match weight [{Shapes.Format(weight.Shape)}], got [{Shapes.Format(bias.Shape)}]", nameof(bias));
 
         var y = Tensor.Uninitialized(batch, outFeatures);
-        Gemm.Multiply(false, true, batch, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, y.Data, outFeatures);
-        if (bias is not null) RowKernels.AddBias(y.Data, bias.Data, batch);
+        ProductPlusBias(x, weight, bias, y.Data);
         ActivationKernels.Forward(activation, slope, y.Data, y.Data);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         var wants = new LinearGrads(x, weight, bias);
@@ -38,6 +37,17 @@ public static partial class Ops
             LinearBackward(x, weight, bias, dz, wants);
         }, Tape.SecondOrder ? (dy, sink) => LinearGraphBackward(x, weight, bias, ActivationGraphBackward(activation, slope, y, dy), wants, sink) : null);
         return y;
+    }
+
+    /// <summary>
+    /// z (B, out) = x·Wᵀ + b: the managed GEMM adds the bias as it stores the product, with the values a pass over z
+    /// after it would give, bit for bit.
+    /// </summary>
+    internal static void ProductPlusBias(Tensor x, Tensor weight, Tensor? bias, Span<float> z)
+    {
+        int batch = x.Shape[0], inFeatures = x.Shape[1], outFeatures = weight.Shape[0];
+        if (bias is null) Gemm.Multiply(false, true, batch, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, z, outFeatures);
+        else Gemm.MultiplyBias(false, true, batch, outFeatures, inFeatures, x.Data, inFeatures, weight.Data, inFeatures, bias.Data, z, outFeatures);
     }
 
     /// <summary>Which of a linear map's inputs wanted a gradient when the op was recorded.</summary>

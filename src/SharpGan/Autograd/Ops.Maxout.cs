@@ -24,8 +24,7 @@ public static partial class Ops
             throw new ArgumentException($"maxout bias must have shape [{width}], got [{Shapes.Format(bias.Shape)}]", nameof(bias));
 
         float[] z = TensorArena.RentFloats(batch * width);
-        Gemm.Multiply(false, true, batch, width, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, z, width);
-        if (bias is not null) RowKernels.AddBias(z, bias.Data, batch);
+        ProductPlusBias(x, weight, bias, z.AsSpan(0, batch * width));
         var y = Tensor.Uninitialized(batch, units);
         int[] argmax = TensorArena.RentInts(batch * units);
         MaxoutKernels.Forward(z, y.Data, argmax, batch, units, pieces);

@@ -49,6 +49,16 @@ public static class Gemm
     /// Packs op(B) (k×n) once for many products <see cref="MultiplyPacked"/>
     /// with it. Packed products always run on the managed kernel, whatever <see cref="Backend"/> is.
     /// </summary>
+    /// <summary>C = op(A)·op(B) + bias on every row (bias of n values): a linear layer's forward, on the chosen backend.</summary>
+    public static void MultiplyBias(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (bias.Length != n) throw new ArgumentException($"bias holds {bias.Length} values for {n} columns", nameof(bias));
+        if (m == 0 || n == 0) return;
+        Backend.SgemmBias(transA, transB, m, n, k, a, lda, b, ldb, bias, c, ldc);
+    }
+
     public static PackedRight PackRight(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);

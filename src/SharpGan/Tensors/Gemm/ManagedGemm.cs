@@ -41,7 +41,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     private struct Job
     {
-        public float* A, B, C, PrepackedB, PrepackedA;
+        public float* A, B, C, PrepackedB, PrepackedA, Bias;
         public int Lda, Ldb, Ldc, M, N, K, SliversB, ColTiles, SliversPerTile, RowBlocksPerTile, RowTiles, RowBlocks;
         public long SliceStrideA;
         public bool TransA, TransB;
@@ -111,12 +111,29 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             Run(transA, false, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, ppb);
     }
 
+    /// <summary>
+    /// C = op(A)·op(B) + bias, the bias added to every row as the product's last store writes it: the values a pass over
+    /// C after the product gives, bit for bit, without that pass.
+    /// </summary>
+    public void SgemmBias(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            for (int i = 0; i < m; i++) bias[..n].CopyTo(c.Slice(i * ldc, n));
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            Run(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, ldc, prepackedB: null, pbias);
+    }
+
     private static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
-        float beta, float* c, int ldc, float* prepackedB)
+        float beta, float* c, int ldc, float* prepackedB, float* bias = null)
     {
         var job = new Job
         {
-            A = a, B = b, C = c, PrepackedB = prepackedB, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, N = n, K = k,
+            A = a, B = b, C = c, PrepackedB = prepackedB, Bias = bias, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, N = n, K = k,
             TransA = transA, TransB = transB, Alpha = alpha, Beta = beta, SliversB = (n + NR - 1) / NR,
         };
         // Tiles: enough that both cores stay busy (4 a thread, claimed dynamically), cut along the columns first, so each
@@ -190,6 +207,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         {
             int kc = Math.Min(KC, job.K - p0);
             float beta = p0 == 0 ? job.Beta : 1f; // later K slices accumulate onto the first
+            bool lastSlice = job.Bias is not null && p0 + kc == job.K; // the bias goes on once the sum is whole, as a pass after would add it
             float* bSlivers;
             if (job.PrepackedB is null)
             {
@@ -206,15 +224,16 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                 for (int s = sStart; s < sEnd; s++)
                 {
                     int j0 = s * nr, cols = Math.Min(nr, job.N - j0);
+                    float* bias = lastSlice ? job.Bias + j0 : null;
                     float* bp = bSlivers + (long)(s - sStart) * nr * kc;
                     for (int r0 = 0; r0 < blockRows; r0 += MR)
                     {
                         int rows = Math.Min(MR, blockRows - r0);
                         float* ap = aBlock + (long)(r0 / MR) * MR * kc;
                         float* cTile = job.C + (long)(i0Block + r0) * job.Ldc + j0;
-                        if (nr == 32 && cols > 16) MicroKernels.Kernel6x32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
-                        else if (nr == 32) MicroKernels.Kernel6x16Of32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
-                        else MicroKernels.Kernel6x16(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols);
+                        if (nr == 32 && cols > 16) MicroKernels.Kernel6x32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols, bias);
+                        else if (nr == 32) MicroKernels.Kernel6x16Of32(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols, bias);
+                        else MicroKernels.Kernel6x16(kc, ap, bp, cTile, job.Ldc, job.Alpha, beta, rows, cols, bias);
                     }
                 }
             }

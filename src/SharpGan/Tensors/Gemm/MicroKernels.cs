@@ -4,14 +4,14 @@ using System.Runtime.Intrinsics;
 namespace SharpGan.Tensors.Gemm;
 
 /// <summary>
-/// Register-blocked FMA micro-kernels: C[6×NR] = alpha·Ap·Bp + beta·C over kc steps, where
+/// Register-blocked FMA micro-kernels: C[6×NR] = alpha·Ap·Bp + beta·C (+ bias[j] on every row, when given) over kc steps, where
 /// ap is kc×6 (packed, ap[p·6 + r]) and bp is kc×NR (packed, bp[p·NR + j]). Twelve vector accumulators
 /// live in registers for the whole loop. Edge tiles (rows &lt; 6 or cols &lt; NR) go through a stack tile.
 /// </summary>
 internal static unsafe class MicroKernels
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    public static void Kernel6x32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias = null)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -30,16 +30,16 @@ internal static unsafe class MicroKernels
             Step6x32(ap, bp, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         if (rows == 6 && cols == 32)
         {
-            Store512(c, c00, c01, alpha, beta); Store512(c + ldc, c10, c11, alpha, beta);
-            Store512(c + 2 * ldc, c20, c21, alpha, beta); Store512(c + 3 * ldc, c30, c31, alpha, beta);
-            Store512(c + 4 * ldc, c40, c41, alpha, beta); Store512(c + 5 * ldc, c50, c51, alpha, beta);
+            Store512(c, c00, c01, alpha, beta, bias); Store512(c + ldc, c10, c11, alpha, beta, bias);
+            Store512(c + 2 * ldc, c20, c21, alpha, beta, bias); Store512(c + 3 * ldc, c30, c31, alpha, beta, bias);
+            Store512(c + 4 * ldc, c40, c41, alpha, beta, bias); Store512(c + 5 * ldc, c50, c51, alpha, beta, bias);
             return;
         }
         float* tile = stackalloc float[6 * 32];
         c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
         c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
         c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
-        StoreEdge(tile, 32, c, ldc, alpha, beta, rows, cols);
+        StoreEdge(tile, 32, c, ldc, alpha, beta, rows, cols, bias);
     }
 
     /// <summary>
@@ -47,7 +47,7 @@ internal static unsafe class MicroKernels
     /// packed 32-wide B row, six accumulators, half the FMAs of running the full tile for a half-empty sliver.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x16Of32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    public static void Kernel6x16Of32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias = null)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         for (int p = 0; p < kc; p++, ap += 6, bp += 32)
@@ -62,7 +62,7 @@ internal static unsafe class MicroKernels
         }
         float* tile = stackalloc float[6 * 16];
         c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48); c4.Store(tile + 64); c5.Store(tile + 80);
-        StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols);
+        StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols, bias);
     }
 
     // k step q of the 6×32 tile at (ap, bp): C[r, 0:32] += ap[6q + r]·bp[32q : 32q + 32] for r < 6 (q a constant, so
@@ -83,7 +83,7 @@ internal static unsafe class MicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(float* c, Vector512<float> lo, Vector512<float> hi, float alpha, float beta)
+    private static void Store512(float* c, Vector512<float> lo, Vector512<float> hi, float alpha, float beta, float* bias)
     {
         var va = Vector512.Create(alpha);
         lo *= va; hi *= va;
@@ -93,12 +93,17 @@ internal static unsafe class MicroKernels
             lo = Vector512.FusedMultiplyAdd(Vector512.Load(c), vb, lo);
             hi = Vector512.FusedMultiplyAdd(Vector512.Load(c + 16), vb, hi);
         }
+        if (bias is not null)
+        {
+            lo += Vector512.Load(bias);
+            hi += Vector512.Load(bias + 16);
+        }
         lo.Store(c);
         hi.Store(c + 16);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x16(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    public static void Kernel6x16(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias = null)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -119,13 +124,13 @@ internal static unsafe class MicroKernels
         c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
         c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
         c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
-        StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols);
+        StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols, bias);
     }
 
     // C[r, j] = alpha·tile[r, j] + beta·C[r, j] for the valid part of an edge tile (beta 0: C is not read). Whole
     // 16-column runs go by vector (the paper's batch of 100 leaves a 4-row tile under every column sliver, and 784 or 240
     // columns a 16-column one), the rest one by one.
-    private static void StoreEdge(float* tile, int tileCols, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    private static void StoreEdge(float* tile, int tileCols, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias)
     {
         int vectorCols = Vector512.IsHardwareAccelerated ? cols / 16 * 16 : 0;
         var va = Vector512.Create(alpha);
@@ -138,10 +143,12 @@ internal static unsafe class MicroKernels
             {
                 var v = Vector512.Load(trow + j) * va;
                 if (beta != 0) v = Vector512.FusedMultiplyAdd(Vector512.Load(crow + j), vb, v);
+                if (bias is not null) v += Vector512.Load(bias + j);
                 v.Store(crow + j);
             }
             if (beta == 0) for (int j = vectorCols; j < cols; j++) crow[j] = alpha * trow[j];
             else for (int j = vectorCols; j < cols; j++) crow[j] = alpha * trow[j] + beta * crow[j];
+            if (bias is not null) for (int j = vectorCols; j < cols; j++) crow[j] += bias[j];
         }
     }
 }
