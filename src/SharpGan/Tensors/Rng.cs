@@ -110,7 +110,6 @@ public sealed class Rng
     {
         const int pairs = 16; // one Vector512<float>
         Span<float> radiusBits = stackalloc float[pairs], angleBits = stackalloc float[pairs], partial = stackalloc float[2 * pairs];
-        var twoPi = Vector512.Create(2f * MathF.PI);
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
         for (int start = 0; start < destination.Length; start += 2 * pairs)
         {
@@ -120,15 +119,23 @@ public sealed class Rng
                 radiusBits[k] = ((bits >> 40) + 1) * Inv24;       // u1 in (0, 1]: the log is finite
                 angleBits[k] = ((bits >> 8) & 0xFFFFFF) * Inv24;  // u2 in [0, 1)
             }
-            var radius = Vector512.Sqrt(Vector512.Log(Vector512.Create<float>(radiusBits)) * -2f) * std;
-            var angle = Vector512.Create<float>(angleBits) * twoPi;
-            var (first, second) = (radius * Vector512.Cos(angle) + Vector512.Create(mean), radius * Vector512.Sin(angle) + Vector512.Create(mean));
-            var target = destination.Length - start >= 2 * pairs ? destination.Slice(start, 2 * pairs) : partial;
-            first.CopyTo(target);
-            second.CopyTo(target[pairs..]);
-            if (target == partial) partial[..(destination.Length - start)].CopyTo(destination[start..]);
+            StoreBoxMuller(Vector512.Create<float>(radiusBits), Vector512.Create<float>(angleBits), mean, std, destination, start, partial);
         }
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
+    // Values [start, start + 32) of destination (fewer at its end, through partial) from 16 Box–Muller pairs: r·cos θ in
+    // the first 16, r·sin θ in the next, r = std·√(−2 ln u1), θ = 2π·u2, for u1 in (0, 1] and u2 in [0, 1).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void StoreBoxMuller(Vector512<float> u1, Vector512<float> u2, float mean, float std, Span<float> destination, int start, Span<float> partial)
+    {
+        var radius = Vector512.Sqrt(Vector512.Log(u1) * -2f) * std;
+        var angle = u2 * (2f * MathF.PI);
+        var (cosines, sines) = (radius * Vector512.Cos(angle) + Vector512.Create(mean), radius * Vector512.Sin(angle) + Vector512.Create(mean));
+        var target = destination.Length - start >= 32 ? destination.Slice(start, 32) : partial;
+        cosines.CopyTo(target);
+        sines.CopyTo(target[16..]);
+        if (target == partial) partial[..(destination.Length - start)].CopyTo(destination[start..]);
     }
 
     /// <summary>
@@ -146,8 +153,7 @@ public sealed class Rng
         var lane = Vector512.Create(1UL, 2, 3, 4, 5, 6, 7, 8);
         var eight = Vector512.Create(unchecked(8 * Golden));
         var low24 = Vector512.Create(0xFFFFFFUL);
-        var twoPi = Vector512.Create(2f * MathF.PI);
-        var (vMean, vStd, unit) = (Vector512.Create(mean), Vector512.Create(std), Vector512.Create(Inv24));
+        var unit = Vector512.Create(Inv24);
         for (int start = 0; start < destination.Length; start += 32)
         {
             long pair = (first + start) / 2; // 16 pairs a block: counters pair … pair + 15
@@ -156,13 +162,7 @@ public sealed class Rng
             // u1 = (high 24 bits + 1)·2⁻²⁴ in (0, 1] (its log is finite), u2 = (bits 8..31)·2⁻²⁴ in [0, 1).
             var u1 = Vector512.ConvertToSingle(Vector512.Narrow((bits0 >> 40) + Vector512<ulong>.One, (bits1 >> 40) + Vector512<ulong>.One)) * unit;
             var u2 = Vector512.ConvertToSingle(Vector512.Narrow((bits0 >> 8) & low24, (bits1 >> 8) & low24)) * unit;
-            var radius = Vector512.Sqrt(Vector512.Log(u1) * -2f) * vStd;
-            var angle = u2 * twoPi;
-            var (cosines, sines) = (radius * Vector512.Cos(angle) + vMean, radius * Vector512.Sin(angle) + vMean);
-            var target = destination.Length - start >= 32 ? destination.Slice(start, 32) : partial;
-            cosines.CopyTo(target);
-            sines.CopyTo(target[16..]);
-            if (target == partial) partial[..(destination.Length - start)].CopyTo(destination[start..]);
+            StoreBoxMuller(u1, u2, mean, std, destination, start, partial);
         }
     }
 
