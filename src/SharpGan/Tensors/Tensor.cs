@@ -12,8 +12,6 @@ public sealed class Tensor
 {
     private float[] _data;
     private float[]? _grad;
-    // ZeroGrad without the memory pass: _grad's values count as zero until something reads or writes it. A training step
-    // zeroes 3.7 M gradients of the paper MLP, and its backward then overwrites nearly all of them (GradToOverwrite).
     // RequiresGrad, IsPooled, IsView, released and "grad counts as zero" in one byte: a step makes a hundred tensors, and
     // five bools (with the name, now kept aside) made each 64 bytes rather than 48.
     private Flags _flags;
@@ -25,13 +23,15 @@ public sealed class Tensor
 
     private void Set(Flags flag, bool on) => _flags = on ? _flags | flag : _flags & ~flag;
 
-    private bool _gradIsZero
+    // ZeroGrad without the memory pass: _grad's values count as zero until something reads or writes it. A training step
+    // zeroes 3.7 M gradients of the paper MLP, and its backward then overwrites nearly all of them (GradToOverwrite).
+    private bool GradCountsAsZero
     {
         get => Has(Flags.GradIsZero);
         set => Set(Flags.GradIsZero, value);
     }
 
-    private bool _released
+    private bool Released
     {
         get => Has(Flags.Released);
         set => Set(Flags.Released, value);
@@ -97,10 +97,6 @@ public sealed class Tensor
     public static Tensor Scalar(float value) => FromArray([value], 1);
 
     /// <summary>
-    /// Allocates an output tensor for an op: from the pool when a tape is active (returned when it ends),
-    /// else from the heap. Contents are undefined; the op must overwrite every element.
-    /// </summary>
-    /// <summary>
     /// A (rows, columns) tensor as <see cref="Uninitialized(int[])"/>, its shape array shared with earlier tensors of the
     /// same shape (shapes are never written; a step makes a hundred such tensors, and their arrays were an eighth of what
     /// the semi-supervised iteration allocated).
@@ -119,6 +115,10 @@ public sealed class Tensor
         return shape;
     }
 
+    /// <summary>
+    /// Allocates an output tensor for an op: from the pool when a tape is active (returned when it ends),
+    /// else from the heap. Contents are undefined; the op must overwrite every element.
+    /// </summary>
     internal static Tensor Uninitialized(params int[] shape)
     {
         var arena = TensorArena.Current;
@@ -135,7 +135,7 @@ public sealed class Tensor
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_released) ThrowReleased();
+            if (Released) ThrowReleased();
             return _data;
         }
     }
@@ -145,11 +145,11 @@ public sealed class Tensor
     {
         get
         {
-            if (_released) ThrowReleased();
-            if (_gradIsZero) ClearStaleGrad();
+            if (Released) ThrowReleased();
+            if (GradCountsAsZero) ClearStaleGrad();
             return _grad;
         }
-        internal set => (_grad, _gradIsZero) = (value, false);
+        internal set => (_grad, GradCountsAsZero) = (value, false);
     }
 
     /// <summary>Span over the elements.</summary>
@@ -174,10 +174,10 @@ public sealed class Tensor
     /// <summary>Returns the gradient buffer, creating a zeroed one if needed (pooled for pooled tensors).</summary>
     internal float[] EnsureGrad()
     {
-        if (_released) ThrowReleased();
+        if (Released) ThrowReleased();
         if (_grad is not null)
         {
-            if (_gradIsZero) ClearStaleGrad();
+            if (GradCountsAsZero) ClearStaleGrad();
             return _grad;
         }
         var grad = NewGrad();
@@ -192,9 +192,9 @@ public sealed class Tensor
     /// </summary>
     internal float[] GradToOverwrite(out bool overwrite)
     {
-        if (_released) ThrowReleased();
-        overwrite = _grad is null || _gradIsZero;
-        _gradIsZero = false;
+        if (Released) ThrowReleased();
+        overwrite = _grad is null || GradCountsAsZero;
+        GradCountsAsZero = false;
         return _grad ?? NewGrad();
     }
 
@@ -216,7 +216,7 @@ public sealed class Tensor
     private void ClearStaleGrad()
     {
         Array.Clear(_grad!);
-        _gradIsZero = false;
+        GradCountsAsZero = false;
     }
 
     /// <summary>
@@ -225,21 +225,21 @@ public sealed class Tensor
     /// </summary>
     public void ZeroGrad()
     {
-        if (_grad is not null) _gradIsZero = true;
+        if (_grad is not null) GradCountsAsZero = true;
     }
 
     internal void ReleaseGradToPool()
     {
         if (_grad is null) return;
         BufferPool<float>.Shared.Return(_grad);
-        (_grad, _gradIsZero) = (null, false);
+        (_grad, GradCountsAsZero) = (null, false);
     }
 
     internal void ReleaseToPool()
     {
-        if (_released) return;
+        if (Released) return;
         if (IsPooled && !IsView) BufferPool<float>.Shared.Return(_data);
-        _released = true;
+        Released = true;
         _data = [];
     }
 

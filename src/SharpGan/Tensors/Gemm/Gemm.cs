@@ -45,10 +45,6 @@ public static class Gemm
         Backend.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /// <summary>
-    /// Packs op(B) (k×n) once for many products <see cref="MultiplyPacked"/>
-    /// with it. Packed products always run on the managed kernel, whatever <see cref="Backend"/> is.
-    /// </summary>
     /// <summary>C = op(A)·op(B) + bias on every row (bias of n values): a linear layer's forward, on the chosen backend.</summary>
     public static void MultiplyBias(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
@@ -59,6 +55,10 @@ public static class Gemm
         Backend.SgemmBias(transA, transB, m, n, k, a, lda, b, ldb, bias, c, ldc);
     }
 
+    /// <summary>
+    /// Packs op(B) (k×n) once for many products <see cref="MultiplyPacked"/>
+    /// with it. Packed products always run on the managed kernel, whatever <see cref="Backend"/> is.
+    /// </summary>
     public static PackedRight PackRight(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);

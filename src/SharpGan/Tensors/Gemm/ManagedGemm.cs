@@ -207,7 +207,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         {
             int kc = Math.Min(KC, job.K - p0);
             float beta = p0 == 0 ? job.Beta : 1f; // later K slices accumulate onto the first
-            bool lastSlice = job.Bias is not null && p0 + kc == job.K; // the bias goes on once the sum is whole, as a pass after would add it
+            bool addBias = job.Bias is not null && p0 + kc == job.K; // on the last slice: once the sum is whole, as a pass after would add it
             float* bSlivers;
             if (job.PrepackedB is null)
             {
@@ -224,7 +224,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                 for (int s = sStart; s < sEnd; s++)
                 {
                     int j0 = s * nr, cols = Math.Min(nr, job.N - j0);
-                    float* bias = lastSlice ? job.Bias + j0 : null;
+                    float* bias = addBias ? job.Bias + j0 : null;
                     float* bp = bSlivers + (long)(s - sStart) * nr * kc;
                     for (int r0 = 0; r0 < blockRows; r0 += MR)
                     {
