@@ -7,6 +7,13 @@ internal static class Timing
 {
     public static double MedianMilliseconds(Action action, int warmup, int runs) => Median(Milliseconds(action, warmup, runs));
 
+    /// <summary>Runs <paramref name="action"/> unmeasured for at least <paramref name="duration"/>.</summary>
+    public static void WarmFor(Action action, TimeSpan duration)
+    {
+        long start = Stopwatch.GetTimestamp();
+        do action(); while (Stopwatch.GetElapsedTime(start) < duration);
+    }
+
     /// <summary>The wall time of each of <paramref name="runs"/> runs after <paramref name="warmup"/> unmeasured ones.</summary>
     public static double[] Milliseconds(Action action, int warmup, int runs)
     {

@@ -102,6 +102,35 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void ANarrowLongProductRunTransposedGivesTheSameBits(bool transA, bool transB)
+    {
+        // 16 columns and k = 2 100 (9 K slices): on 2 threads the product runs as its transpose (m columns to share
+        // out); on 1 as it is. alpha and beta both act, into a C wider than the product (ldc > n); both must match.
+        var rng = new Rng(12);
+        foreach (var (m, n) in new[] { (64, 16), (77, 13) })
+        {
+            int k = 2100, lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
+            var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
+            rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
+            var (one, two, expected) = ((float[])c0.Clone(), (float[])c0.Clone(), (float[])c0.Clone());
+            int saved = Engine.Threads;
+            try
+            {
+                Engine.Threads = 1; Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, one, ldc);
+                Engine.Threads = 2; Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, two, ldc);
+            }
+            finally { Engine.Threads = saved; }
+            Assert.Equal(one, two);
+            new ReferenceGemm().Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, expected, ldc);
+            TestUtil.AssertClose(expected, two, 1e-3, $"{m}×{k}×{n}");
+        }
+    }
+
+    [Theory]
     [InlineData(7, 13, 5)]
     [InlineData(13, 300, 37)]   // two K slices, a ragged last one
     [InlineData(500, 784, 333)] // Parzen's block against a sample set (4 K slices, ragged columns)

@@ -50,6 +50,64 @@ public class TapeTests
         Assert.All(w.Grad!, v => Assert.Equal(0f, v));
     }
 
+    public static TheoryData<string> InputGradientOps() => ["relu", "leaky", "tanh", "batchnorm", "conv", "convtranspose", "conv-bias"];
+
+    [Theory]
+    [MemberData(nameof(InputGradientOps))]
+    public void InputGradientsAreStoredIntoAZeroedBufferAndAddedToAHeldSum(string op)
+    {
+        // Big enough for the parallel pieces and the accumulating pass's blocks; values with no exact zeros.
+        var rng = new Rng(21);
+        var x = new Tensor(8, 6, 14, 14);
+        rng.FillUniform(x.Data, -1, 1);
+        x.RequiresGrad = true;
+        var w = new Tensor(op == "convtranspose" ? [6, 5, 4, 4] : [5, 6, 4, 4]);
+        rng.FillUniform(w.Data, -0.3f, 0.3f);
+        var bias = Tensor.FromArray([0.1f, -0.2f, 0.3f, 0.05f, -0.4f], 5);
+        var (gamma, beta, mean, variance) = (Tensor.FromArray([1.5f, 0.5f, 1f, 2f, 0.7f, 1.2f], 6), new Tensor(6), new Tensor(6), new Tensor(6));
+        var weights = new Tensor(x.Shape);                 // a weighted sum as the loss: every dy differs
+        rng.FillUniform(weights.Data, -1, 1);
+        Tensor Forward() => op switch
+        {
+            "relu" => Ops.ReLU(x),
+            "leaky" => Ops.LeakyReLU(x, 0.2f),
+            "tanh" => Ops.Tanh(x),
+            "batchnorm" => Ops.BatchNorm(x, gamma, beta, mean, variance, training: true),
+            "conv" => Ops.Conv2d(x, w, null, 2, 1),
+            "conv-bias" => Ops.Conv2d(x, w, bias, 2, 1),
+            _ => Ops.ConvTranspose2d(x, w, null, 2, 1),
+        };
+        var tape = new Tape();
+        float[] Backward()
+        {
+            using (tape.Begin())
+            {
+                var y = Forward();
+                var loss = y.Length == weights.Length ? Ops.Sum(Ops.Multiply(y, weights)) : Ops.Sum(Ops.Scale(y, 0.5f));
+                tape.Backward(loss);
+            }
+            return (float[])x.Grad![..x.Length].Clone();
+        }
+        float[] fresh = Backward();                        // a new gradient buffer: stored
+        Assert.Contains(fresh, v => v != 0);
+        float[] twice = Backward();                        // holds the first: added to it
+        Assert.Equal(fresh.Select(v => v + v), twice);
+        Array.Fill(x.Grad!, float.NaN);                    // stale contents under the mark must not leak in
+        x.ZeroGrad();
+        Assert.Equal(fresh, Backward());
+        int saved = Engine.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Engine.Threads = threads;
+                x.ZeroGrad();
+                Assert.Equal(fresh, Backward());
+            }
+        }
+        finally { Engine.Threads = saved; }
+    }
+
     private sealed class Growing : Module
     {
         public Tensor Add(string name) => RegisterParameter(name, new Tensor(1));

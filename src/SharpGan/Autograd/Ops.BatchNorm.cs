@@ -23,13 +23,12 @@ public static unsafe partial class Ops
         if (!(momentum is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
 
         var y = Tensor.Uninitialized(x.Shape);
-        float[] xhat = TensorArena.RentFloats(x.Length);
-        float[] invStd = TensorArena.RentFloats(channels);
+        float[] mean = TensorArena.RentFloats(channels), invStd = TensorArena.RentFloats(channels); // as normalised with
         var pass = new BatchNormPass
         {
             N = n, Channels = channels, Spatial = spatial, Count = count, Training = training, Momentum = momentum, Eps = eps,
         };
-        BatchNormKernels.Run(ref pass, x.Data, y.Data, xhat, invStd, gamma?.Data, beta?.Data, runningMean.Data, runningVar.Data,
+        BatchNormKernels.Run(ref pass, x.Data, y.Data, mean, invStd, gamma?.Data, beta?.Data, runningMean.Data, runningVar.Data,
             null, null, null, null, &BatchNormKernels.ForwardChannel);
         if (!Tape.ShouldRecord(x, gamma ?? x, beta)) return y;
         bool gx = x.RequiresGrad, gg = gamma?.RequiresGrad ?? false, gb = beta?.RequiresGrad ?? false;
@@ -39,8 +38,10 @@ public static unsafe partial class Ops
         {
             // Gradient buffers are made before the channels run side by side; each channel writes only its own entries.
             var backward = pass;
-            BatchNormKernels.Run(ref backward, x.Data, null, xhat, invStd, gamma?.Data, null, null, null, y.Grad!,
-                gx ? x.EnsureGrad() : null, gg ? gamma!.EnsureGrad() : null, gb ? beta!.EnsureGrad() : null, &BatchNormKernels.BackwardChannel);
+            float[]? dx = null;
+            if (gx) dx = x.GradToOverwrite(out backward.OverwriteDx); // a gradient that counts as zero is stored, not cleared and added to
+            BatchNormKernels.Run(ref backward, x.Data, null, mean, invStd, gamma?.Data, null, null, null, y.Grad!,
+                dx, gg ? gamma!.EnsureGrad() : null, gb ? beta!.EnsureGrad() : null, &BatchNormKernels.BackwardChannel);
         }, Tape.SecondOrder ? (dy, sink) => BatchNormGraphBackward(x, gamma, beta, dy, training, eps, meanUsed, invStd, (gx, gg, gb), sink) : null);
         return y;
     }

@@ -31,20 +31,20 @@ public static partial class Ops
         Gemm.Multiply(false, false, f, np, k, 1f, weight.Data, k, cols, np, 0f, wide, np);
         var y = Tensor.Uninitialized(n, f, g.OutHeight, g.OutWidth);
         BatchInnerIm2Col.TransposeBack(wide, y.Data, n, f, p, accumulate: false);
-        if (bias is not null) AddChannelBias(y.Data, bias.Data, n, p);
+        if (bias is not null) ChannelKernels.AddBias(y.Data, bias.Data, n, p);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
         Tape.Record(y, () =>
         {
-            if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, p);
+            if (gb) ChannelKernels.AccumulateSums(y.Grad!, bias!.EnsureGrad(), n, p);
             if (!gx && !gw) return;
             BatchInnerIm2Col.Transpose(y.Grad!, wide, n, f, p); // dY (F, Ho·Wo·N)
             if (gw) GemmIntoGrad(weight, false, true, f, k, np, wide, np, cols, np);
             if (!gx) return;
             Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
-            Array.Clear(xT, 0, inSize * n); // free too: dx as (C, H·W, N)
-            BatchInnerIm2Col.Backward(g, cols, xT, n);
-            BatchInnerIm2Col.TransposeBack(xT, x.EnsureGrad(), n, g.Channels, g.Height * g.Width, accumulate: true);
+            BatchInnerIm2Col.Backward(g, cols, xT, n, clearFirst: true); // xT is free too: dx as (C, H·W, N)
+            float[] dx = x.GradToOverwrite(out bool overwrite);
+            BatchInnerIm2Col.TransposeBack(xT, dx, n, g.Channels, g.Height * g.Width, accumulate: !overwrite);
         }, Tape.SecondOrder ? (dy, sink) =>
         {
             if (gb) sink.Add(bias!, ChannelSum(dy));
@@ -80,23 +80,23 @@ public static partial class Ops
         float[] cols = TensorArena.RentFloats(k * np);
         Gemm.Multiply(true, false, k, np, cin, 1f, weight.Data, k, xWide, np, 0f, cols, np);
         float[] yT = TensorArena.RentFloats(outSize * n);
-        Array.Clear(yT, 0, outSize * n);
-        BatchInnerIm2Col.Backward(g, cols, yT, n);
+        BatchInnerIm2Col.Backward(g, cols, yT, n, clearFirst: true);
         var y = Tensor.Uninitialized(n, cout, ho, wo);
         BatchInnerIm2Col.TransposeBack(yT, y.Data, n, cout, ho * wo, accumulate: false);
-        if (bias is not null) AddChannelBias(y.Data, bias.Data, n, ho * wo);
+        if (bias is not null) ChannelKernels.AddBias(y.Data, bias.Data, n, ho * wo);
         if (!Tape.ShouldRecord(x, weight, bias)) return y;
         bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
         Tape.Record(y, () =>
         {
-            if (gb) AccumulateChannelSums(y.Grad!, bias!.EnsureGrad(), n, ho * wo);
+            if (gb) ChannelKernels.AccumulateSums(y.Grad!, bias!.EnsureGrad(), n, ho * wo);
             if (!gx && !gw) return;
             BatchInnerIm2Col.Transpose(y.Grad!, yT, n, cout, ho * wo); // dy as (Cout, Ho·Wo, N)
             BatchInnerIm2Col.Forward(g, yT, cols, n); // dcols
             if (gw) GemmIntoGrad(weight, false, true, cin, k, np, xWide, np, cols, np);
             if (!gx) return;
             Gemm.Multiply(false, false, cin, np, k, 1f, weight.Data, k, cols, np, 0f, xWide, np); // dX (Cin, H·W·N)
-            BatchInnerIm2Col.TransposeBack(xWide, x.EnsureGrad(), n, cin, p, accumulate: true);
+            float[] dx = x.GradToOverwrite(out bool overwrite);
+            BatchInnerIm2Col.TransposeBack(xWide, dx, n, cin, p, accumulate: !overwrite);
         }, Tape.SecondOrder ? (dy, sink) =>
         {
             // y is the input gradient of a convolution of y's shape with this weight, so its backward is that convolution.
@@ -125,23 +125,5 @@ public static partial class Ops
     {
         for (int i = 0; i < n; i++)
             for (int ch = 0; ch < c; ch++) wide.Slice(ch * n * p + i * p, p).CopyTo(batch.Slice((i * c + ch) * p, p));
-    }
-
-    // y (N, C, P) += bias[c] on every position of channel c.
-    private static void AddChannelBias(Span<float> y, ReadOnlySpan<float> bias, int n, int positions)
-    {
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < bias.Length; c++)
-            {
-                var plane = y.Slice((i * bias.Length + c) * positions, positions);
-                TensorPrimitives.Add(plane, bias[c], plane);
-            }
-    }
-
-    // db[c] += Σ over images and positions of dy (N, C, P).
-    private static void AccumulateChannelSums(ReadOnlySpan<float> dy, Span<float> db, int n, int positions)
-    {
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < db.Length; c++) db[c] += TensorPrimitives.Sum(dy.Slice((i * db.Length + c) * positions, positions));
     }
 }

@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using SharpGan.Tensors;
+using SharpGan.Tensors.Kernels;
 
 namespace SharpGan.Autograd;
 
@@ -17,7 +18,7 @@ public static partial class Ops
         var (n, channels, positions) = ChannelLayout(x);
         var y = Tensor.Uninitialized(channels);
         Array.Clear(y.Data);
-        AccumulateChannelSums(x.Data, y.Data, n, positions);
+        ChannelKernels.AccumulateSums(x.Data, y.Data, n, positions);
         if (!Tape.ShouldRecord(x)) return y;
         Tape.Record(y, () =>
         {
@@ -45,7 +46,7 @@ public static partial class Ops
         for (int i = 0; i < n; i++)
             for (int c = 0; c < channels; c++) y.Data.AsSpan((i * channels + c) * positions, positions).Fill(v.Data[c]);
         if (!Tape.ShouldRecord(v)) return y;
-        Tape.Record(y, () => AccumulateChannelSums(y.Grad!, v.EnsureGrad(), n, positions),
+        Tape.Record(y, () => ChannelKernels.AccumulateSums(y.Grad!, v.EnsureGrad(), n, positions),
             (dy, sink) => sink.Add(v, ChannelSum(dy)));
         return y;
     }

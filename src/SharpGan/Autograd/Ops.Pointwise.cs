@@ -14,9 +14,9 @@ public static partial class Ops
         if (!Tape.ShouldRecord(x)) return y;
         Tape.Record(y, () =>
         {
-            float[] dx = TensorArena.RentFloats(x.Length);
-            ActivationKernels.Backward(activation, slope, y.Data, y.Grad!, dx.AsSpan(0, x.Length));
-            TensorPrimitives.Add(x.EnsureGrad(), dx.AsSpan(0, x.Length), x.EnsureGrad());
+            // Written straight into a gradient that counts as zero (no clearing pass, no read); added to one that holds a sum.
+            float[] dx = x.GradToOverwrite(out bool overwrite);
+            ActivationKernels.Backward(activation, slope, y.Data, y.Grad!, dx.AsSpan(0, x.Length), accumulate: !overwrite);
         }, Tape.SecondOrder ? (dy, sink) => sink.Add(x, ActivationGraphBackward(activation, slope, y, dy)) : null);
         return y;
     }

@@ -33,6 +33,8 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     [ThreadStatic] private static float[]? _packA, _packB;
     // The calling thread's buffer for an A packed once for every column tile (workers only read it, during the call).
     [ThreadStatic] private static float[]? _sharedA;
+    // The calling thread's Cᵀ for a product run transposed (RunsBetterTransposed).
+    [ThreadStatic] private static float[]? _transposedC;
 
     // A is packed once for all column tiles when it is at most this many floats (16 MiB): beyond, the tiles' own
     // L2-sized packs serve better than one big buffer streamed from memory. Sampling the paper's G 2 048 rows at once
@@ -59,7 +61,29 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             return;
         }
         fixed (float* pa = a, pb = b, pc = c)
-            Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, prepackedB: null);
+        {
+            if (RunsBetterTransposed(m, n, k)) RunTransposed(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            else Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, prepackedB: null);
+        }
+    }
+
+    // A long product into a C of one narrow column sliver (a convolution's weight gradient with one input channel: 64×16
+    // or 128×16 over k = 12 544) has one tile, so it ran on one thread, packing all of A for 16 columns. Its transpose
+    // has m columns to share out.
+    private static bool RunsBetterTransposed(int m, int n, int k) => n <= 16 && m >= 32 && k >= 1024 && Engine.Threads > 1;
+
+    // Cᵀ = op(B)ᵀ·op(A)ᵀ on a transposed copy of C, then copied back: every element is the same sum of the same products
+    // (a·b = b·a in floating point), scaled by alpha and beta in the same order, so the result is the same bit for bit.
+    private static void RunTransposed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
+        float beta, float* c, int ldc)
+    {
+        float* ct = Buffer(ref _transposedC, (long)m * n);
+        if (beta != 0)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) ct[(long)j * m + i] = c[(long)i * ldc + j];
+        Run(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, beta, ct, m, prepackedB: null);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = ct[(long)j * m + i];
     }
 
     /// <summary>

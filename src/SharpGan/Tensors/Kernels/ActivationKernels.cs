@@ -24,13 +24,16 @@ internal static unsafe class ActivationKernels
         }
     }
 
-    /// <summary>dx = dy · f'(x) computed from y = f(x), on all threads for large tensors. dx may alias dy.</summary>
-    public static void Backward(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    /// <summary>
+    /// dx = dy · f'(x) computed from y = f(x), or (<paramref name="accumulate"/>) dx += dy · f'(x), on all threads for
+    /// large tensors. When writing, dx may alias dy.
+    /// </summary>
+    public static void Backward(Activation activation, float slope, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate = false)
     {
         if (dy.Length < y.Length || dx.Length < y.Length) throw new ArgumentException("gradient spans shorter than y", nameof(dx));
         fixed (float* py = y, pdy = dy, pdx = dx)
         {
-            var pass = new Pass { Activation = activation, Slope = slope, Y = py, Dy = pdy, Dx = pdx };
+            var pass = new Pass { Activation = activation, Slope = slope, Y = py, Dy = pdy, Dx = pdx, Accumulate = accumulate };
             ParallelRanges.Elements(y.Length, &BackwardPiece, (nint)(&pass));
         }
     }
@@ -40,6 +43,7 @@ internal static unsafe class ActivationKernels
         public Activation Activation;
         public float Slope;
         public float* Y, Dy, Dx; // the forward pass reads Y as x and writes Dy as y
+        public bool Accumulate;
     }
 
     private static void ForwardPiece(int start, int end, nint state)
@@ -51,8 +55,24 @@ internal static unsafe class ActivationKernels
     private static void BackwardPiece(int start, int end, nint state)
     {
         var p = (Pass*)state;
-        int n = end - start;
-        BackwardRange(p->Activation, p->Slope, new ReadOnlySpan<float>(p->Y + start, n), new ReadOnlySpan<float>(p->Dy + start, n), new Span<float>(p->Dx + start, n));
+        if (!p->Accumulate)
+        {
+            int n = end - start;
+            BackwardRange(p->Activation, p->Slope, new ReadOnlySpan<float>(p->Y + start, n), new ReadOnlySpan<float>(p->Dy + start, n), new Span<float>(p->Dx + start, n));
+            return;
+        }
+        // Accumulating: the product in an L1-sized block on the stack, then added; each element gets the same two roundings
+        // as computing the whole product first and adding it after.
+        const int Block = 2048;
+        float* product = stackalloc float[Block];
+        for (int s = start; s < end; s += Block)
+        {
+            int n = Math.Min(Block, end - s);
+            var into = new Span<float>(product, n);
+            var dx = new Span<float>(p->Dx + s, n);
+            BackwardRange(p->Activation, p->Slope, new ReadOnlySpan<float>(p->Y + s, n), new ReadOnlySpan<float>(p->Dy + s, n), into);
+            TensorPrimitives.Add(dx, into, dx);
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

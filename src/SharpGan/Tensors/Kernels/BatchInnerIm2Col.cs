@@ -55,13 +55,16 @@ internal static unsafe class BatchInnerIm2Col
         }
     }
 
-    /// <summary>The adjoint: xT (C, H, W, N) += cols (C·kh·kw, Ho·Wo·N) scattered back; channels on all threads.</summary>
-    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> xT, int n)
+    /// <summary>
+    /// The adjoint: xT (C, H, W, N) += cols (C·kh·kw, Ho·Wo·N) scattered back, or (<paramref name="clearFirst"/>) xT = the
+    /// scatter, each channel cleared by the thread that then adds into it; channels on all threads.
+    /// </summary>
+    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> xT, int n, bool clearFirst = false)
     {
         CheckLengths(xT.Length, cols.Length, (long)g.Channels * g.Height * g.Width * n, (long)g.PatchSize * g.Positions * n);
         fixed (float* px = xT, pc = cols)
         {
-            var pass = new Pass { Geometry = g, Source = pc, Target = px, N = n };
+            var pass = new Pass { Geometry = g, Source = pc, Target = px, N = n, Accumulate = !clearFirst };
             ParallelRanges.Rows(g.Channels, g.KernelH * g.KernelW * g.Positions * n, &BackwardChannels, (nint)(&pass));
         }
     }
@@ -163,6 +166,8 @@ internal static unsafe class BatchInnerIm2Col
         ref readonly var g = ref p->Geometry;
         int n = p->N, ho = g.OutHeight, wo = g.OutWidth, s = g.Stride;
         for (int c = first; c < end; c++)
+        {
+            if (!p->Accumulate) new Span<float>(p->Target + (long)c * g.Height * g.Width * n, g.Height * g.Width * n).Clear();
             for (int i = 0; i < g.KernelH; i++)
                 for (int j = 0; j < g.KernelW; j++)
                 {
@@ -179,6 +184,7 @@ internal static unsafe class BatchInnerIm2Col
                         else for (int ox = valid; ox < validEnd; ox++) Add(source + (long)ox * n, target + (long)(ox * s + offset) * n, n);
                     }
                 }
+        }
     }
 
     private static void Add(float* source, float* target, int length)

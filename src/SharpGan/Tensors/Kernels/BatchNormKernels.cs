@@ -7,9 +7,11 @@ internal unsafe struct BatchNormPass
 {
     public int N, Channels, Spatial, Count;
     public bool Training;
+    public bool OverwriteDx; // backward: Dx counts as zero and is stored, not added to
     public float Momentum, Eps;
     // Set by BatchNormKernels.Run for the duration of a call: the arrays below, pinned.
-    public float* X, Y, Xhat, InvStd, Gamma, Beta, RunningMean, RunningVar, Dy, Dx, DGamma, DBeta;
+    // Mean and InvStd: per channel, the statistics the forward normalised with (the backward recomputes x̂ from them).
+    public float* X, Y, Mean, InvStd, Gamma, Beta, RunningMean, RunningVar, Dy, Dx, DGamma, DBeta;
 }
 
 /// <summary>
@@ -22,14 +24,14 @@ internal static unsafe class BatchNormKernels
     private const int ParallelFrom = 1 << 16; // elements: below this, waking workers costs more than it saves
 
     /// <summary>Pins the arrays (any may be null where the pass does not use it) and runs body for every channel.</summary>
-    public static void Run(ref BatchNormPass pass, float[] x, float[]? y, float[] xhat, float[] invStd, float[]? gamma, float[]? beta,
+    public static void Run(ref BatchNormPass pass, float[] x, float[]? y, float[] mean, float[] invStd, float[]? gamma, float[]? beta,
         float[]? runningMean, float[]? runningVar, float[]? dy, float[]? dx, float[]? dGamma, float[]? dBeta, delegate*<int, nint, void> body)
     {
-        fixed (float* px = x, py = y, pxhat = xhat, pinv = invStd, pg = gamma, pb = beta, prm = runningMean, prv = runningVar)
+        fixed (float* px = x, py = y, pmean = mean, pinv = invStd, pg = gamma, pb = beta, prm = runningMean, prv = runningVar)
         fixed (float* pdy = dy, pdx = dx, pdg = dGamma, pdb = dBeta)
         fixed (BatchNormPass* state = &pass)
         {
-            pass.X = px; pass.Y = py; pass.Xhat = pxhat; pass.InvStd = pinv; pass.Gamma = pg; pass.Beta = pb;
+            pass.X = px; pass.Y = py; pass.Mean = pmean; pass.InvStd = pinv; pass.Gamma = pg; pass.Beta = pb;
             pass.RunningMean = prm; pass.RunningVar = prv; pass.Dy = pdy; pass.Dx = pdx; pass.DGamma = pdg; pass.DBeta = pdb;
             if ((long)pass.N * pass.Channels * pass.Spatial >= ParallelFrom) WorkerPool.For(pass.Channels, body, (nint)state);
             else for (int c = 0; c < pass.Channels; c++) body(c, (nint)state);
@@ -37,8 +39,9 @@ internal static unsafe class BatchNormKernels
     }
 
     /// <summary>
-    /// Channel c forward: statistics (training: the batch's, moving the running ones; eval: the running ones), then
-    /// x̂ = (x − μ)/√(σ² + eps) and y = γ·x̂ + β.
+    /// Channel c forward: statistics (training: the batch's, moving the running ones; eval: the running ones), kept for
+    /// the backward, then y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps). x̂ is not stored: the backward recomputes it from x
+    /// by the same operations (one write stream less over tensors of millions of elements).
     /// </summary>
     public static void ForwardChannel(int c, nint state)
     {
@@ -72,23 +75,22 @@ internal static unsafe class BatchNormKernels
         }
         float inv = (float)(1 / Math.Sqrt(variance + p.Eps)), g = p.Gamma is null ? 1f : p.Gamma[c], bt = p.Beta is null ? 0f : p.Beta[c], mu = (float)mean;
         p.InvStd[c] = inv;
+        p.Mean[c] = mu;
         var (vMu, vInv, vG, vBt) = (Vector256.Create(mu), Vector256.Create(inv), Vector256.Create(g), Vector256.Create(bt));
         for (int b = 0; b < n; b++)
         {
             long start = (long)(b * channels + c) * spatial;
-            float* x = p.X + start, xhat = p.Xhat + start, y = p.Y + start;
+            float* x = p.X + start, y = p.Y + start;
             int i = 0;
             // Each element rounds as the scalar formula does: a subtraction, two products and a sum, none fused.
             for (; i <= spatial - 8; i += 8)
             {
                 var h = (Vector256.Load(x + i) - vMu) * vInv;
-                h.Store(xhat + i);
                 (vG * h + vBt).Store(y + i);
             }
             for (; i < spatial; i++)
             {
                 float h = (x[i] - mu) * inv;
-                xhat[i] = h;
                 y[i] = g * h + bt;
             }
         }
@@ -117,25 +119,28 @@ internal static unsafe class BatchNormKernels
 
     /// <summary>
     /// Channel c backward: dγ += Σ dy·x̂, dβ += Σ dy, and dx += γ·invStd/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) in training (the
-    /// batch statistics depend on x too) or γ·invStd·dy in eval. A null gradient buffer is not wanted.
+    /// batch statistics depend on x too) or γ·invStd·dy in eval (dx = … when OverwriteDx). A null gradient buffer is not wanted.
     /// </summary>
     public static void BackwardChannel(int c, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
         int n = p.N, channels = p.Channels, spatial = p.Spatial, count = p.Count;
+        // x̂ exactly as the forward formed it: (x − μ)·invStd, a subtraction and a product, each rounded.
+        float mu = p.Mean[c], inv = p.InvStd[c];
+        var (vMu, vInv) = (Vector256.Create(mu), Vector256.Create(inv));
         var (sumDy, sumDyXhat) = (new DoubleSums(), new DoubleSums());
         for (int b = 0; b < n; b++)
         {
             long start = (long)(b * channels + c) * spatial;
-            float* dy = p.Dy + start, xhat = p.Xhat + start;
+            float* dy = p.Dy + start, x = p.X + start;
             int i = 0;
             for (; i <= spatial - 8; i += 8)
             {
                 var d = Vector256.Load(dy + i);
                 sumDy.Add(d);
-                sumDyXhat.Add(d * Vector256.Load(xhat + i)); // the product rounded to float first, as before
+                sumDyXhat.Add(d * ((Vector256.Load(x + i) - vMu) * vInv)); // the product rounded to float first, as before
             }
-            for (; i < spatial; i++) { sumDy.Tail += dy[i]; sumDyXhat.Tail += dy[i] * xhat[i]; }
+            for (; i < spatial; i++) { sumDy.Tail += dy[i]; sumDyXhat.Tail += dy[i] * ((x[i] - mu) * inv); }
         }
         double totalDy = sumDy.Total(), totalDyXhat = sumDyXhat.Total();
         if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
@@ -143,23 +148,26 @@ internal static unsafe class BatchNormKernels
         if (p.Dx is null) return;
         float g = p.Gamma is null ? 1f : p.Gamma[c];
         bool training = p.Training;
+        // An overwritten dx adds its terms to zero, which is what an accumulated one held: the same values.
+        var keep = p.OverwriteDx ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
+        float keepScalar = p.OverwriteDx ? 0f : 1f;
         float scale = training ? g * p.InvStd[c] / count : g * p.InvStd[c], mDy = (float)totalDy, mDyX = (float)totalDyXhat, fCount = count;
         var (vScale, vMDy, vMDyX, vCount) = (Vector256.Create(scale), Vector256.Create(mDy), Vector256.Create(mDyX), Vector256.Create(fCount));
         for (int b = 0; b < n; b++)
         {
             long start = (long)(b * channels + c) * spatial;
-            float* dy = p.Dy + start, xhat = p.Xhat + start, dx = p.Dx + start;
+            float* dy = p.Dy + start, x = p.X + start, dx = p.Dx + start;
             int i = 0;
             if (training)
             {
                 for (; i <= spatial - 8; i += 8)
-                    (Vector256.Load(dx + i) + vScale * (vCount * Vector256.Load(dy + i) - vMDy - Vector256.Load(xhat + i) * vMDyX)).Store(dx + i);
-                for (; i < spatial; i++) dx[i] += scale * (count * dy[i] - mDy - xhat[i] * mDyX);
+                    ((Vector256.Load(dx + i) & keep) + vScale * (vCount * Vector256.Load(dy + i) - vMDy - (Vector256.Load(x + i) - vMu) * vInv * vMDyX)).Store(dx + i);
+                for (; i < spatial; i++) dx[i] = (keepScalar == 0 ? 0f : dx[i]) + scale * (count * dy[i] - mDy - (x[i] - mu) * inv * mDyX);
             }
             else
             {
-                for (; i <= spatial - 8; i += 8) (Vector256.Load(dx + i) + vScale * Vector256.Load(dy + i)).Store(dx + i);
-                for (; i < spatial; i++) dx[i] += scale * dy[i];
+                for (; i <= spatial - 8; i += 8) ((Vector256.Load(dx + i) & keep) + vScale * Vector256.Load(dy + i)).Store(dx + i);
+                for (; i < spatial; i++) dx[i] = (keepScalar == 0 ? 0f : dx[i]) + scale * dy[i];
             }
         }
     }
