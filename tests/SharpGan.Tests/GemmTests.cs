@@ -106,27 +106,35 @@ public class GemmTests
     [InlineData(false, true)]
     [InlineData(true, false)]
     [InlineData(true, true)]
-    public void ANarrowLongProductRunTransposedGivesTheSameBits(bool transA, bool transB)
+    public void ANarrowProductRunTransposedGivesTheBitsOfTheProductRunAsItIs(bool transA, bool transB)
     {
-        // 16 columns and k = 2 100 (9 K slices): on 2 threads the product runs as its transpose (m columns to share
-        // out); on 1 as it is. alpha and beta both act, into a C wider than the product (ldc > n); both must match.
+        // A C of one narrow sliver over a long k runs as its transpose on 2 threads: a one-channel convolution's weight
+        // gradient (64 × 16, here over 9 K slices), odd sizes. alpha and beta both act, into a C wider than the product
+        // (ldc > n); on 1 thread it runs as it is.
         var rng = new Rng(12);
-        foreach (var (m, n) in new[] { (64, 16), (77, 13) })
+        foreach (var (m, n, k) in new[] { (64, 16, 2100), (128, 16, 1024), (77, 13, 1100), (41, 9, 1500) })
         {
-            int k = 2100, lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
+            int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
             var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
             rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
-            var (one, two, expected) = ((float[])c0.Clone(), (float[])c0.Clone(), (float[])c0.Clone());
+            var (asIs, expected) = ((float[])c0.Clone(), (float[])c0.Clone());
             int saved = Engine.Threads;
             try
             {
-                Engine.Threads = 1; Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, one, ldc);
-                Engine.Threads = 2; Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, two, ldc);
+                ManagedGemm.TransposedRuns = false;
+                Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, asIs, ldc);
+                ManagedGemm.TransposedRuns = true;
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Engine.Threads = threads;
+                    var transposed = (float[])c0.Clone();
+                    Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, transposed, ldc);
+                    Assert.Equal(asIs, transposed);
+                }
             }
-            finally { Engine.Threads = saved; }
-            Assert.Equal(one, two);
+            finally { (Engine.Threads, ManagedGemm.TransposedRuns) = (saved, true); }
             new ReferenceGemm().Sgemm(transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 2f, expected, ldc);
-            TestUtil.AssertClose(expected, two, 1e-3, $"{m}×{k}×{n}");
+            TestUtil.AssertClose(expected, asIs, 1e-3, $"{m}×{k}×{n}");
         }
     }
 

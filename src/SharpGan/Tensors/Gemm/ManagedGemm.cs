@@ -68,16 +68,21 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     }
 
     // A long product into a C of one narrow column sliver (a convolution's weight gradient with one input channel: 64×16
-    // or 128×16 over k = 12 544) has one tile, so it ran on one thread, packing all of A for 16 columns. Its transpose
-    // has m columns to share out.
-    private static bool RunsBetterTransposed(int m, int n, int k) => n <= 16 && m >= 32 && k >= 1024 && Engine.Threads > 1;
+    // or 128×16 over k = 12 544) has one tile, so it ran on one thread, packing all of A for 16 columns; its transpose
+    // has m columns to share out (DCGAN-28: 2.5 → 1.7 ms an iteration for its three such products). Only where C is
+    // small beside the work: the paper G's first weight gradient (1 200 × 100, k = 100) ran faster alone transposed but
+    // slower in the training step, where copying its 120 000 values there and back ate the gain.
+    private static bool RunsBetterTransposed(int m, int n, int k) => TransposedRuns && n <= 16 && m >= 32 && k >= 1024 && Engine.Threads > 1;
+
+    /// <summary>Tests turn transposed runs off to compare them with the product run as it is.</summary>
+    internal static bool TransposedRuns = true;
 
     // Cᵀ = op(B)ᵀ·op(A)ᵀ on a transposed copy of C, then copied back: every element is the same sum of the same products
     // (a·b = b·a in floating point), scaled by alpha and beta in the same order, so the result is the same bit for bit.
     private static void RunTransposed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
         float beta, float* c, int ldc)
     {
-        float* ct = Buffer(ref _transposedC, (long)m * n);
+        float* ct = Buffer(ref _transposedC, (long)m * n); // at most 16·m values: plain loops serve
         if (beta != 0)
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) ct[(long)j * m + i] = c[(long)i * ldc + j];
