@@ -48,6 +48,83 @@ public class BatchNormTests
         TestUtil.CheckGradients(Loss, [x, gamma, beta], eps: 1e-2f);
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void FeatureInputsGiveThePerChannelFormulasBitForBit(bool training, bool affine)
+    {
+        // (N, F) inputs run eight channels a vector across rows, in groups of 64 on all threads: 70 channels leave a
+        // scalar remainder and a second group; 300 rows make it parallel. Expected: each channel on its own, in the
+        // order the per-channel pass takes (sums of x and x² over the rows in double, then float arithmetic).
+        int n = 300, f = 70;
+        var rng = new Rng(31);
+        var x = new Tensor(n, f); rng.FillUniform(x.Data, -2, 3); x.RequiresGrad = true;
+        var dy = new Tensor(n, f); rng.FillUniform(dy.Data, -1, 1);
+        Tensor? gamma = affine ? new Tensor(f) : null, beta = affine ? new Tensor(f) : null;
+        if (affine) { rng.FillUniform(gamma!.Data, 0.5f, 1.5f); rng.FillUniform(beta!.Data, -1, 1); gamma!.RequiresGrad = beta!.RequiresGrad = true; }
+        var (rm, rv) = (new Tensor(f), new Tensor(f));
+        rng.FillUniform(rm.Data, -0.5f, 0.5f); rng.FillUniform(rv.Data, 0.5f, 2f);
+        var (rmExpected, rvExpected) = ((float[])rm.Data.Clone(), (float[])rv.Data.Clone());
+        var (yExpected, dxExpected) = (new float[n * f], new float[n * f]);
+        var (dgExpected, dbExpected) = (new float[f], new float[f]);
+        const float momentum = 0.1f, eps = 1e-5f;
+        for (int c = 0; c < f; c++)
+        {
+            double mean = rmExpected[c], variance = rvExpected[c];
+            if (training)
+            {
+                double sum = 0, squares = 0;
+                for (int b = 0; b < n; b++) { float v = x.Data[b * f + c]; sum += v; squares += (double)v * v; }
+                mean = sum / n;
+                variance = Math.Max(0, squares / n - mean * mean);
+                rmExpected[c] = (float)((1 - momentum) * rmExpected[c] + momentum * mean);
+                rvExpected[c] = (float)((1 - momentum) * rvExpected[c] + momentum * variance * n / (n - 1));
+            }
+            float inv = (float)(1 / Math.Sqrt(variance + eps)), mu = (float)mean, g = affine ? gamma!.Data[c] : 1f, bt = affine ? beta!.Data[c] : 0f;
+            double sumDy = 0, sumDyXhat = 0;
+            for (int b = 0; b < n; b++)
+            {
+                float h = (x.Data[b * f + c] - mu) * inv, d = dy.Data[b * f + c];
+                yExpected[b * f + c] = g * h + bt;
+                sumDy += d;
+                sumDyXhat += d * h;
+            }
+            (dgExpected[c], dbExpected[c]) = ((float)sumDyXhat, (float)sumDy);
+            float scale = training ? g * inv / n : g * inv, mDy = (float)sumDy, mDyX = (float)sumDyXhat;
+            for (int b = 0; b < n; b++)
+            {
+                float h = (x.Data[b * f + c] - mu) * inv, d = dy.Data[b * f + c];
+                dxExpected[b * f + c] = training ? 0f + scale * (n * d - mDy - h * mDyX) : 0f + scale * d;
+            }
+        }
+        int saved = Engine.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Engine.Threads = threads;
+                var (rmRun, rvRun) = (rm.Clone(), rv.Clone());
+                x.ZeroGrad(); gamma?.ZeroGrad(); beta?.ZeroGrad();
+                using (var tape = new Tape().Begin())
+                {
+                    var y = Ops.BatchNorm(x, gamma, beta, rmRun, rvRun, training, momentum, eps);
+                    Assert.Equal(yExpected, y.Data);
+                    tape.Backward(Ops.Sum(Ops.Multiply(y, dy)));
+                }
+                Assert.Equal(dxExpected, x.Grad![..(n * f)]);
+                Assert.Equal(rmExpected, rmRun.Data);
+                Assert.Equal(rvExpected, rvRun.Data);
+                if (affine)
+                {
+                    Assert.Equal(dgExpected, gamma!.Grad!);
+                    Assert.Equal(dbExpected, beta!.Grad!);
+                }
+            }
+        }
+        finally { Engine.Threads = saved; }
+    }
+
     [Fact]
     public void BadShapesAndSettingsAreNamed()
     {

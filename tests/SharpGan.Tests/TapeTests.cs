@@ -50,7 +50,8 @@ public class TapeTests
         Assert.All(w.Grad!, v => Assert.Equal(0f, v));
     }
 
-    public static TheoryData<string> InputGradientOps() => ["relu", "leaky", "tanh", "batchnorm", "conv", "convtranspose", "conv-bias"];
+    public static TheoryData<string> InputGradientOps() =>
+        ["relu", "leaky", "tanh", "batchnorm", "conv", "convtranspose", "conv-bias", "reshape", "add", "noise", "weightnorm"];
 
     [Theory]
     [MemberData(nameof(InputGradientOps))]
@@ -58,12 +59,14 @@ public class TapeTests
     {
         // Big enough for the parallel pieces and the accumulating pass's blocks; values with no exact zeros.
         var rng = new Rng(21);
-        var x = new Tensor(8, 6, 14, 14);
+        var x = op == "weightnorm" ? new Tensor(48, 196) : new Tensor(8, 6, 14, 14);
         rng.FillUniform(x.Data, -1, 1);
         x.RequiresGrad = true;
         var w = new Tensor(op == "convtranspose" ? [6, 5, 4, 4] : [5, 6, 4, 4]);
         rng.FillUniform(w.Data, -0.3f, 0.3f);
         var bias = Tensor.FromArray([0.1f, -0.2f, 0.3f, 0.05f, -0.4f], 5);
+        var scales = new Tensor(48);
+        rng.FillUniform(scales.Data, 0.5f, 2f);
         var (gamma, beta, mean, variance) = (Tensor.FromArray([1.5f, 0.5f, 1f, 2f, 0.7f, 1.2f], 6), new Tensor(6), new Tensor(6), new Tensor(6));
         var weights = new Tensor(x.Shape);                 // a weighted sum as the loss: every dy differs
         rng.FillUniform(weights.Data, -1, 1);
@@ -75,6 +78,10 @@ public class TapeTests
             "batchnorm" => Ops.BatchNorm(x, gamma, beta, mean, variance, training: true),
             "conv" => Ops.Conv2d(x, w, null, 2, 1),
             "conv-bias" => Ops.Conv2d(x, w, bias, 2, 1),
+            "reshape" => Ops.Reshape(Ops.Reshape(x, 8, -1), x.Shape),
+            "add" => Ops.Add(x, x),                        // one tensor twice: stored, then added to
+            "noise" => Ops.GaussianNoise(x, 0.3f, rng),
+            "weightnorm" => Ops.WeightNorm(x, scales),
             _ => Ops.ConvTranspose2d(x, w, null, 2, 1),
         };
         var tape = new Tape();

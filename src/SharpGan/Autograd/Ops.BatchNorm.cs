@@ -29,7 +29,7 @@ public static unsafe partial class Ops
             N = n, Channels = channels, Spatial = spatial, Count = count, Training = training, Momentum = momentum, Eps = eps,
         };
         BatchNormKernels.Run(ref pass, x.Data, y.Data, mean, invStd, gamma?.Data, beta?.Data, runningMean.Data, runningVar.Data,
-            null, null, null, null, &BatchNormKernels.ForwardChannel);
+            null, null, null, null, forward: true);
         if (!Tape.ShouldRecord(x, gamma ?? x, beta)) return y;
         bool gx = x.RequiresGrad, gg = gamma?.RequiresGrad ?? false, gb = beta?.RequiresGrad ?? false;
         // Eval mode's mean as the forward used it: a later training-mode call may move the running statistics.
@@ -41,7 +41,7 @@ public static unsafe partial class Ops
             float[]? dx = null;
             if (gx) dx = x.GradToOverwrite(out backward.OverwriteDx); // a gradient that counts as zero is stored, not cleared and added to
             BatchNormKernels.Run(ref backward, x.Data, null, mean, invStd, gamma?.Data, null, null, null, y.Grad!,
-                dx, gg ? gamma!.EnsureGrad() : null, gb ? beta!.EnsureGrad() : null, &BatchNormKernels.BackwardChannel);
+                dx, gg ? gamma!.EnsureGrad() : null, gb ? beta!.EnsureGrad() : null, forward: false);
         }, Tape.SecondOrder ? (dy, sink) => BatchNormGraphBackward(x, gamma, beta, dy, training, eps, meanUsed, invStd, (gx, gg, gb), sink) : null);
         return y;
     }

@@ -21,6 +21,13 @@ public static partial class Ops
         return y;
     }
 
+    // x's gradient += dy, on all threads; stored, not added, into a gradient that counts as zero.
+    private static void AddToGradient(Tensor x, float[] dy)
+    {
+        float[] dx = x.GradToOverwrite(out bool overwrite);
+        RowKernels.AddOrCopy(dy.AsSpan(0, x.Length), dx.AsSpan(0, x.Length), accumulate: !overwrite);
+    }
+
     /// <summary>
     /// dx = dy ⊙ f′ written in ops, from the activation's output y (what the fused ops keep): piecewise-constant
     /// slopes are a fixed mask; sigmoid's y − y² and tanh's 1 − y² are polynomials of y, so they differentiate again.
@@ -69,8 +76,8 @@ public static partial class Ops
         bool gradA = a.RequiresGrad, gradB = b.RequiresGrad;
         Tape.Record(y, () =>
         {
-            if (gradA) TensorPrimitives.Add(a.EnsureGrad(), y.Grad!, a.EnsureGrad());
-            if (gradB) TensorPrimitives.Add(b.EnsureGrad(), y.Grad!, b.EnsureGrad());
+            if (gradA) AddToGradient(a, y.Grad!);
+            if (gradB) AddToGradient(b, y.Grad!);
         }, Tape.SecondOrder ? (dy, sink) =>
         {
             if (gradA) sink.Add(a, dy);

@@ -23,7 +23,7 @@ public static partial class Ops
         var y = x.ViewAs(resolved);
         y.RequiresGrad = false;
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => TensorPrimitives.Add(x.EnsureGrad(), y.Grad!, x.EnsureGrad()), Tape.SecondOrder ? (dy, sink) => sink.Add(x, Reshape(dy, x.Shape)) : null);
+        Tape.Record(y, () => AddToGradient(x, y.Grad!), Tape.SecondOrder ? (dy, sink) => sink.Add(x, Reshape(dy, x.Shape)) : null);
         return y;
     }
 

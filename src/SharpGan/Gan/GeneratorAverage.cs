@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using SharpGan.Nn;
+using SharpGan.Tensors.Kernels;
 
 namespace SharpGan.Gan;
 
@@ -59,7 +59,7 @@ public sealed class GeneratorAverage
     public void Update()
     {
         float step = (float)(1 - Decay);
-        foreach (var (live, average) in _parameters) TensorPrimitives.Lerp(average, live, step, average);
+        foreach (var (live, average) in _parameters) RowKernels.Lerp(average, live, step);
         CopyBuffers();
     }
 

@@ -23,9 +23,9 @@ internal static unsafe class BatchNormKernels
 {
     private const int ParallelFrom = 1 << 16; // elements: below this, waking workers costs more than it saves
 
-    /// <summary>Pins the arrays (any may be null where the pass does not use it) and runs body for every channel.</summary>
+    /// <summary>Pins the arrays (any may be null where the pass does not use it) and runs the forward or backward pass.</summary>
     public static void Run(ref BatchNormPass pass, float[] x, float[]? y, float[] mean, float[] invStd, float[]? gamma, float[]? beta,
-        float[]? runningMean, float[]? runningVar, float[]? dy, float[]? dx, float[]? dGamma, float[]? dBeta, delegate*<int, nint, void> body)
+        float[]? runningMean, float[]? runningVar, float[]? dy, float[]? dx, float[]? dGamma, float[]? dBeta, bool forward)
     {
         fixed (float* px = x, py = y, pmean = mean, pinv = invStd, pg = gamma, pb = beta, prm = runningMean, prv = runningVar)
         fixed (float* pdy = dy, pdx = dx, pdg = dGamma, pdb = dBeta)
@@ -33,8 +33,145 @@ internal static unsafe class BatchNormKernels
         {
             pass.X = px; pass.Y = py; pass.Mean = pmean; pass.InvStd = pinv; pass.Gamma = pg; pass.Beta = pb;
             pass.RunningMean = prm; pass.RunningVar = prv; pass.Dy = pdy; pass.Dx = pdx; pass.DGamma = pdg; pass.DBeta = pdb;
-            if ((long)pass.N * pass.Channels * pass.Spatial >= ParallelFrom) WorkerPool.For(pass.Channels, body, (nint)state);
-            else for (int c = 0; c < pass.Channels; c++) body(c, (nint)state);
+            // (N, F) input: a channel's values are a column, F floats apart, so the channels go 8 at a time across each
+            // row instead (FeatureGroupForward/Backward), in groups small enough to share out.
+            bool features = pass.Spatial == 1;
+            delegate*<int, nint, void> body = features
+                ? (forward ? &FeatureGroupForward : &FeatureGroupBackward)
+                : (forward ? &ForwardChannel : &BackwardChannel);
+            int items = features ? (pass.Channels + FeatureGroup - 1) / FeatureGroup : pass.Channels;
+            long elements = (long)pass.N * pass.Channels * pass.Spatial;
+            if (elements >= (features ? ParallelFrom / 4 : ParallelFrom)) WorkerPool.For(items, body, (nint)state);
+            else for (int c = 0; c < items; c++) body(c, (nint)state);
+        }
+    }
+
+    private const int FeatureGroup = 64; // channels a work item of the (N, F) passes: 8 items for the semi-supervised G's 500
+
+    // Forward for channels [64g, 64g + 64) of an (N, F) input: each channel's sums run over the rows in order, in double,
+    // exactly as ForwardChannel's scalar tail adds them (a column has one value a row), eight channels a vector.
+    private static void FeatureGroupForward(int g, nint state)
+    {
+        ref var p = ref *(BatchNormPass*)state;
+        int first = g * FeatureGroup, end = Math.Min(p.Channels, first + FeatureGroup), n = p.N, f = p.Channels;
+        double* sums = stackalloc double[2 * FeatureGroup];
+        if (p.Training)
+        {
+            int c = first;
+            for (; c + 8 <= end; c += 8)
+            {
+                Vector256<double> sumLow = default, sumHigh = default, squareLow = default, squareHigh = default;
+                for (int b = 0; b < n; b++)
+                {
+                    var (low, high) = Vector256.Widen(Vector256.Load(p.X + (long)b * f + c));
+                    (sumLow, sumHigh) = (sumLow + low, sumHigh + high);
+                    (squareLow, squareHigh) = (squareLow + low * low, squareHigh + high * high);
+                }
+                sumLow.Store(sums + (c - first)); sumHigh.Store(sums + (c - first) + 4);
+                squareLow.Store(sums + FeatureGroup + (c - first)); squareHigh.Store(sums + FeatureGroup + (c - first) + 4);
+            }
+            for (; c < end; c++)
+            {
+                double sum = 0, square = 0;
+                for (int b = 0; b < n; b++) { float v = p.X[(long)b * f + c]; sum += v; square += (double)v * v; }
+                (sums[c - first], sums[FeatureGroup + c - first]) = (sum, square);
+            }
+            // As DoubleSums.Total gives them: the (empty) vector lanes' 0 plus the tail.
+            for (c = first; c < end; c++) Statistics(ref p, c, 0.0 + sums[c - first], 0.0 + sums[FeatureGroup + c - first]);
+        }
+        else
+        {
+            for (int c = first; c < end; c++) Statistics(ref p, c, 0, 0);
+        }
+        for (int b = 0; b < n; b++)
+        {
+            float* x = p.X + (long)b * f, y = p.Y + (long)b * f;
+            int c = first;
+            for (; c + 8 <= end; c += 8)
+            {
+                var h = (Vector256.Load(x + c) - Vector256.Load(p.Mean + c)) * Vector256.Load(p.InvStd + c);
+                (Gammas(ref p, c) * h + Betas(ref p, c)).Store(y + c);
+            }
+            for (; c < end; c++)
+                y[c] = (p.Gamma is null ? 1f : p.Gamma[c]) * ((x[c] - p.Mean[c]) * p.InvStd[c]) + (p.Beta is null ? 0f : p.Beta[c]);
+        }
+    }
+
+    private static Vector256<float> Gammas(ref BatchNormPass p, int c) => p.Gamma is null ? Vector256<float>.One : Vector256.Load(p.Gamma + c);
+
+    private static Vector256<float> Betas(ref BatchNormPass p, int c) => p.Beta is null ? Vector256<float>.Zero : Vector256.Load(p.Beta + c);
+
+    // Backward for channels [64g, 64g + 64) of an (N, F) input, the sums in BackwardChannel's order (rows in turn, in
+    // double, each dy·x̂ rounded to float first), then dx as BackwardChannel forms it.
+    private static void FeatureGroupBackward(int g, nint state)
+    {
+        ref var p = ref *(BatchNormPass*)state;
+        int first = g * FeatureGroup, end = Math.Min(p.Channels, first + FeatureGroup), n = p.N, f = p.Channels, count = p.Count;
+        double* sums = stackalloc double[2 * FeatureGroup];
+        int c0 = first;
+        for (; c0 + 8 <= end; c0 += 8)
+        {
+            Vector256<double> dyLow = default, dyHigh = default, dyXhatLow = default, dyXhatHigh = default;
+            var (mu, inv) = (Vector256.Load(p.Mean + c0), Vector256.Load(p.InvStd + c0));
+            for (int b = 0; b < n; b++)
+            {
+                var d = Vector256.Load(p.Dy + (long)b * f + c0);
+                var (low, high) = Vector256.Widen(d);
+                (dyLow, dyHigh) = (dyLow + low, dyHigh + high);
+                (low, high) = Vector256.Widen(d * ((Vector256.Load(p.X + (long)b * f + c0) - mu) * inv));
+                (dyXhatLow, dyXhatHigh) = (dyXhatLow + low, dyXhatHigh + high);
+            }
+            dyLow.Store(sums + (c0 - first)); dyHigh.Store(sums + (c0 - first) + 4);
+            dyXhatLow.Store(sums + FeatureGroup + (c0 - first)); dyXhatHigh.Store(sums + FeatureGroup + (c0 - first) + 4);
+        }
+        for (; c0 < end; c0++)
+        {
+            double sumDy = 0, sumDyXhat = 0;
+            for (int b = 0; b < n; b++)
+            {
+                float d = p.Dy[(long)b * f + c0];
+                sumDy += d;
+                sumDyXhat += d * ((p.X[(long)b * f + c0] - p.Mean[c0]) * p.InvStd[c0]);
+            }
+            (sums[c0 - first], sums[FeatureGroup + c0 - first]) = (sumDy, sumDyXhat);
+        }
+        float* scale = stackalloc float[FeatureGroup], mDy = stackalloc float[FeatureGroup], mDyX = stackalloc float[FeatureGroup];
+        for (int c = first; c < end; c++)
+        {
+            double totalDy = 0.0 + sums[c - first], totalDyXhat = 0.0 + sums[FeatureGroup + c - first]; // as DoubleSums.Total
+            if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
+            if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
+            float gamma = p.Gamma is null ? 1f : p.Gamma[c];
+            scale[c - first] = p.Training ? gamma * p.InvStd[c] / count : gamma * p.InvStd[c];
+            (mDy[c - first], mDyX[c - first]) = ((float)totalDy, (float)totalDyXhat);
+        }
+        if (p.Dx is null) return;
+        float keep = p.OverwriteDx ? 0f : 1f;
+        var keepMask = p.OverwriteDx ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
+        var vCount = Vector256.Create((float)count);
+        for (int b = 0; b < n; b++)
+        {
+            float* dy = p.Dy + (long)b * f, x = p.X + (long)b * f, dx = p.Dx + (long)b * f;
+            int c = first;
+            for (; c + 8 <= end; c += 8)
+            {
+                var vScale = Vector256.Load(scale + (c - first));
+                var old = Vector256.Load(dx + c) & keepMask;
+                if (p.Training)
+                {
+                    var h = (Vector256.Load(x + c) - Vector256.Load(p.Mean + c)) * Vector256.Load(p.InvStd + c);
+                    (old + vScale * (vCount * Vector256.Load(dy + c) - Vector256.Load(mDy + (c - first)) - h * Vector256.Load(mDyX + (c - first)))).Store(dx + c);
+                }
+                else (old + vScale * Vector256.Load(dy + c)).Store(dx + c);
+            }
+            for (; c < end; c++)
+            {
+                int i = c - first;
+                float old = keep == 0 ? 0f : dx[c];
+                dx[c] = p.Training
+                    ? old + scale[i] * (count * dy[c] - mDy[i] - (x[c] - p.Mean[c]) * p.InvStd[c] * mDyX[i])
+                    : old + scale[i] * dy[c];
+            }
         }
     }
 
@@ -43,11 +180,10 @@ internal static unsafe class BatchNormKernels
     /// the backward, then y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps). x̂ is not stored: the backward recomputes it from x
     /// by the same operations (one write stream less over tensors of millions of elements).
     /// </summary>
-    public static void ForwardChannel(int c, nint state)
+    private static void ForwardChannel(int c, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
-        int n = p.N, channels = p.Channels, spatial = p.Spatial, count = p.Count;
-        double mean, variance;
+        int n = p.N, channels = p.Channels, spatial = p.Spatial;
         if (p.Training)
         {
             var (sum, sumSq) = (new DoubleSums(), new DoubleSums());
@@ -63,19 +199,10 @@ internal static unsafe class BatchNormKernels
                 }
                 for (; i < spatial; i++) { sum.Tail += x[i]; sumSq.Tail += (double)x[i] * x[i]; }
             }
-            mean = sum.Total() / count;
-            variance = Math.Max(0, sumSq.Total() / count - mean * mean);
-            float momentum = p.Momentum;
-            p.RunningMean[c] = (float)((1 - momentum) * p.RunningMean[c] + momentum * mean);
-            p.RunningVar[c] = (float)((1 - momentum) * p.RunningVar[c] + momentum * variance * count / (count - 1));
+            Statistics(ref p, c, sum.Total(), sumSq.Total());
         }
-        else
-        {
-            (mean, variance) = (p.RunningMean[c], p.RunningVar[c]);
-        }
-        float inv = (float)(1 / Math.Sqrt(variance + p.Eps)), g = p.Gamma is null ? 1f : p.Gamma[c], bt = p.Beta is null ? 0f : p.Beta[c], mu = (float)mean;
-        p.InvStd[c] = inv;
-        p.Mean[c] = mu;
+        else Statistics(ref p, c, 0, 0);
+        float inv = p.InvStd[c], mu = p.Mean[c], g = p.Gamma is null ? 1f : p.Gamma[c], bt = p.Beta is null ? 0f : p.Beta[c];
         var (vMu, vInv, vG, vBt) = (Vector256.Create(mu), Vector256.Create(inv), Vector256.Create(g), Vector256.Create(bt));
         for (int b = 0; b < n; b++)
         {
@@ -94,6 +221,25 @@ internal static unsafe class BatchNormKernels
                 y[i] = g * h + bt;
             }
         }
+    }
+
+    // Channel c's μ and 1/σ for the forward and backward (training: from the batch's sums of x and x², moving the running
+    // statistics; eval: the running ones, the sums unused).
+    private static void Statistics(ref BatchNormPass p, int c, double sum, double sumOfSquares)
+    {
+        double mean, variance;
+        int count = p.Count;
+        if (p.Training)
+        {
+            mean = sum / count;
+            variance = Math.Max(0, sumOfSquares / count - mean * mean);
+            float momentum = p.Momentum;
+            p.RunningMean[c] = (float)((1 - momentum) * p.RunningMean[c] + momentum * mean);
+            p.RunningVar[c] = (float)((1 - momentum) * p.RunningVar[c] + momentum * variance * count / (count - 1));
+        }
+        else (mean, variance) = (p.RunningMean[c], p.RunningVar[c]);
+        p.InvStd[c] = (float)(1 / Math.Sqrt(variance + p.Eps));
+        p.Mean[c] = (float)mean;
     }
 
     // Eight double lanes and a scalar tail, summed in an order fixed by the channel's layout alone (not the thread count).
@@ -121,7 +267,7 @@ internal static unsafe class BatchNormKernels
     /// Channel c backward: dγ += Σ dy·x̂, dβ += Σ dy, and dx += γ·invStd/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) in training (the
     /// batch statistics depend on x too) or γ·invStd·dy in eval (dx = … when OverwriteDx). A null gradient buffer is not wanted.
     /// </summary>
-    public static void BackwardChannel(int c, nint state)
+    private static void BackwardChannel(int c, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
         int n = p.N, channels = p.Channels, spatial = p.Spatial, count = p.Count;

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace SharpGan.Tensors.Kernels;
 
-/// <summary>Row-broadcast kernels for (rows, cols) matrices stored row-major.</summary>
+/// <summary>Row-broadcast kernels for (rows, cols) matrices stored row-major, and elementwise ones over whole tensors.</summary>
 internal static unsafe class RowKernels
 {
     /// <summary>x[r, :] += bias for every row, rows on all threads. x is (rows, cols), bias is (cols).</summary>
@@ -67,5 +67,52 @@ internal static unsafe class RowKernels
         var y = new Span<float>(p->Y + start, n);
         if (p->Accumulate) TensorPrimitives.MultiplyAdd(x, mask, y, y);
         else TensorPrimitives.Multiply(x, mask, y);
+    }
+
+    /// <summary>
+    /// value ← lerp(value, target, amount) elementwise, on all threads for large tensors (a parameter average's step:
+    /// the semi-supervised D's 1.4 M weights took 0.7 ms an iteration on one thread).
+    /// </summary>
+    public static void Lerp(Span<float> value, ReadOnlySpan<float> target, float amount)
+    {
+        if (target.Length != value.Length) throw new ArgumentException("value and target must have one length", nameof(target));
+        fixed (float* pv = value, pt = target)
+        {
+            var pass = new LerpPass { Value = pv, Target = pt, Amount = amount };
+            ParallelRanges.Elements(value.Length, &LerpPiece, (nint)(&pass));
+        }
+    }
+
+    private struct LerpPass
+    {
+        public float* Value, Target;
+        public float Amount;
+    }
+
+    private static void LerpPiece(int start, int end, nint state)
+    {
+        var p = (LerpPass*)state;
+        var value = new Span<float>(p->Value + start, end - start);
+        TensorPrimitives.Lerp(value, new ReadOnlySpan<float>(p->Target + start, end - start), p->Amount, value);
+    }
+
+    /// <summary>target += source (accumulate) or target = source, elementwise on all threads for large tensors.</summary>
+    public static void AddOrCopy(ReadOnlySpan<float> source, Span<float> target, bool accumulate)
+    {
+        if (target.Length != source.Length) throw new ArgumentException("source and target must have one length", nameof(target));
+        fixed (float* ps = source, pt = target)
+        {
+            var pass = new MaskPass { X = ps, Y = pt, Accumulate = accumulate };
+            ParallelRanges.Elements(source.Length, &AddOrCopyPiece, (nint)(&pass));
+        }
+    }
+
+    private static void AddOrCopyPiece(int start, int end, nint state)
+    {
+        var p = (MaskPass*)state;
+        var source = new ReadOnlySpan<float>(p->X + start, end - start);
+        var target = new Span<float>(p->Y + start, end - start);
+        if (p->Accumulate) TensorPrimitives.Add(target, source, target);
+        else source.CopyTo(target);
     }
 }

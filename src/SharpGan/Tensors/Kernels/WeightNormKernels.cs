@@ -22,17 +22,21 @@ internal static unsafe class WeightNormKernels
 
     /// <summary>
     /// dg_i += (dw_i · v_i) / n_i (when dg is not empty) and dv_i += (g_i / n_i)(dw_i − (dw_i · v_i) / n_i² · v_i) (when dv
-    /// is not empty), with n_i = norms_i; the second is formed as two passes over a row-sized scratch, rounding as the
-    /// formula reads.
+    /// is not empty; stored rather than added when <paramref name="overwriteV"/>), with n_i = norms_i; the second is formed
+    /// as two passes over a row-sized scratch, rounding as the formula reads.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> v, ReadOnlySpan<float> g, ReadOnlySpan<float> norms, ReadOnlySpan<float> dw,
-        Span<float> dg, Span<float> dv, int rows, int columns)
+        Span<float> dg, Span<float> dv, int rows, int columns, bool overwriteV = false)
     {
         Check(v, g, norms, dw, rows, columns);
         if ((!dg.IsEmpty && dg.Length < rows) || (!dv.IsEmpty && dv.Length < v.Length)) throw new ArgumentException("gradient buffers shorter than their tensors");
         fixed (float* pv = v, pg = g, pn = norms, pdw = dw, pdg = dg, pdv = dv)
         {
-            var pass = new Pass { V = pv, G = pg, Norms = pn, W = pdw, GradG = dg.IsEmpty ? null : pdg, GradV = dv.IsEmpty ? null : pdv, Columns = columns };
+            var pass = new Pass
+            {
+                V = pv, G = pg, Norms = pn, W = pdw, GradG = dg.IsEmpty ? null : pdg, GradV = dv.IsEmpty ? null : pdv, Columns = columns,
+                OverwriteV = overwriteV,
+            };
             ParallelRanges.Rows(rows, columns, &BackwardRows, (nint)(&pass));
         }
     }
@@ -47,6 +51,7 @@ internal static unsafe class WeightNormKernels
     {
         public float* V, G, Norms, W, GradG, GradV;
         public int Columns;
+        public bool OverwriteV;
     }
 
     private static void ForwardRows(int first, int end, nint state)
@@ -78,7 +83,8 @@ internal static unsafe class WeightNormKernels
             var dvi = new Span<float>(p->GradV + (long)i * c, c);
             // dw − (dot / n²)·v, then dv += (g / n)·that: not fused, so each step rounds as the scalar formula does.
             TensorPrimitives.MultiplyAdd(vi, -(dot / (n * n)), dwi, along);
-            TensorPrimitives.MultiplyAdd(along, p->G[i] / n, dvi, dvi);
+            if (p->OverwriteV) TensorPrimitives.Multiply(along, p->G[i] / n, dvi); // the product added to zero: the same value
+            else TensorPrimitives.MultiplyAdd(along, p->G[i] / n, dvi, dvi);
         }
         if (rented is not null) ArrayPool<float>.Shared.Return(rented);
     }
