@@ -51,7 +51,7 @@ public class TapeTests
     }
 
     public static TheoryData<string> InputGradientOps() =>
-        ["relu", "leaky", "tanh", "batchnorm", "conv", "convtranspose", "conv-bias", "reshape", "add", "noise", "weightnorm"];
+        ["relu", "leaky", "tanh", "batchnorm", "conv", "convtranspose", "conv-bias", "reshape", "add", "noise", "weightnorm", "dropout"];
 
     [Theory]
     [MemberData(nameof(InputGradientOps))]
@@ -82,6 +82,7 @@ public class TapeTests
             "add" => Ops.Add(x, x),                        // one tensor twice: stored, then added to
             "noise" => Ops.GaussianNoise(x, 0.3f, rng),
             "weightnorm" => Ops.WeightNorm(x, scales),
+            "dropout" => Ops.Dropout(x, 0.8f, new Rng(5)),    // the same mask every call
             _ => Ops.ConvTranspose2d(x, w, null, 2, 1),
         };
         var tape = new Tape();

@@ -183,8 +183,11 @@ public static partial class Ops
         var m = mask.AsSpan(0, x.Length);
         RowKernels.Multiply(x.Data, m, y.Data, accumulate: false);
         if (!Tape.ShouldRecord(x)) return y;
-        Tape.Record(y, () => RowKernels.Multiply(y.Grad!, mask.AsSpan(0, x.Length), x.EnsureGrad(), accumulate: true),
-            (dy, sink) => sink.Add(x, ApplyMask(dy, mask)));
+        Tape.Record(y, () =>
+        {
+            float[] dx = x.GradToOverwrite(out bool overwrite); // stored into a gradient that counts as zero, not cleared first
+            RowKernels.Multiply(y.Grad!.AsSpan(0, x.Length), mask.AsSpan(0, x.Length), dx.AsSpan(0, x.Length), accumulate: !overwrite);
+        }, (dy, sink) => sink.Add(x, ApplyMask(dy, mask)));
         return y;
     }
 }
