@@ -47,23 +47,26 @@ internal static unsafe class RowKernels
         if (mask.Length != x.Length || y.Length != x.Length) throw new ArgumentException("x, mask and y must have one length", nameof(mask));
         fixed (float* px = x, pm = mask, py = y)
         {
-            var pass = new MaskPass { X = px, Mask = pm, Y = py, Accumulate = accumulate };
+            var pass = new ElementPass { X = px, Other = pm, Y = py, Accumulate = accumulate };
             ParallelRanges.Elements(x.Length, &MultiplyPiece, (nint)(&pass));
         }
     }
 
-    private struct MaskPass
+    // The operands of an elementwise pass: X and Other read, Y written (Y may be X); what Amount and Accumulate mean is
+    // the pass's own.
+    private struct ElementPass
     {
-        public float* X, Mask, Y;
+        public float* X, Other, Y;
+        public float Amount;
         public bool Accumulate;
     }
 
     private static void MultiplyPiece(int start, int end, nint state)
     {
-        var p = (MaskPass*)state;
+        var p = (ElementPass*)state;
         int n = end - start;
         var x = new ReadOnlySpan<float>(p->X + start, n);
-        var mask = new ReadOnlySpan<float>(p->Mask + start, n);
+        var mask = new ReadOnlySpan<float>(p->Other + start, n);
         var y = new Span<float>(p->Y + start, n);
         if (p->Accumulate) TensorPrimitives.MultiplyAdd(x, mask, y, y);
         else TensorPrimitives.Multiply(x, mask, y);
@@ -78,22 +81,16 @@ internal static unsafe class RowKernels
         if (target.Length != value.Length) throw new ArgumentException("value and target must have one length", nameof(target));
         fixed (float* pv = value, pt = target)
         {
-            var pass = new LerpPass { Value = pv, Target = pt, Amount = amount };
+            var pass = new ElementPass { X = pv, Other = pt, Y = pv, Amount = amount };
             ParallelRanges.Elements(value.Length, &LerpPiece, (nint)(&pass));
         }
     }
 
-    private struct LerpPass
-    {
-        public float* Value, Target;
-        public float Amount;
-    }
-
     private static void LerpPiece(int start, int end, nint state)
     {
-        var p = (LerpPass*)state;
-        var value = new Span<float>(p->Value + start, end - start);
-        TensorPrimitives.Lerp(value, new ReadOnlySpan<float>(p->Target + start, end - start), p->Amount, value);
+        var p = (ElementPass*)state;
+        var value = new Span<float>(p->Y + start, end - start);
+        TensorPrimitives.Lerp(value, new ReadOnlySpan<float>(p->Other + start, end - start), p->Amount, value);
     }
 
     /// <summary>target += source (accumulate) or target = source, elementwise on all threads for large tensors.</summary>
@@ -102,14 +99,14 @@ internal static unsafe class RowKernels
         if (target.Length != source.Length) throw new ArgumentException("source and target must have one length", nameof(target));
         fixed (float* ps = source, pt = target)
         {
-            var pass = new MaskPass { X = ps, Y = pt, Accumulate = accumulate };
+            var pass = new ElementPass { X = ps, Y = pt, Accumulate = accumulate };
             ParallelRanges.Elements(source.Length, &AddOrCopyPiece, (nint)(&pass));
         }
     }
 
     private static void AddOrCopyPiece(int start, int end, nint state)
     {
-        var p = (MaskPass*)state;
+        var p = (ElementPass*)state;
         var source = new ReadOnlySpan<float>(p->X + start, end - start);
         var target = new Span<float>(p->Y + start, end - start);
         if (p->Accumulate) TensorPrimitives.Add(target, source, target);
