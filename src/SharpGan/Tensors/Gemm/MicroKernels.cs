@@ -129,7 +129,8 @@ internal static unsafe class MicroKernels
 
     // C[r, j] = alpha·tile[r, j] + beta·C[r, j] for the valid part of an edge tile (beta 0: C is not read). Whole
     // 16-column runs go by vector (the paper's batch of 100 leaves a 4-row tile under every column sliver, and 784 or 240
-    // columns a 16-column one), the rest one by one.
+    // columns a 16-column one), the rest one by one. Both round as Store512 does (beta·C fused into the add), so an
+    // element gets the same bits in a full tile or an edge, whatever the tiling (a product run transposed relies on it).
     private static void StoreEdge(float* tile, int tileCols, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias)
     {
         int vectorCols = Vector512.IsHardwareAccelerated ? cols / 16 * 16 : 0;
@@ -147,7 +148,7 @@ internal static unsafe class MicroKernels
                 v.Store(crow + j);
             }
             if (beta == 0) for (int j = vectorCols; j < cols; j++) crow[j] = alpha * trow[j];
-            else for (int j = vectorCols; j < cols; j++) crow[j] = alpha * trow[j] + beta * crow[j];
+            else for (int j = vectorCols; j < cols; j++) crow[j] = MathF.FusedMultiplyAdd(crow[j], beta, alpha * trow[j]);
             if (bias is not null) for (int j = vectorCols; j < cols; j++) crow[j] += bias[j];
         }
     }
