@@ -42,7 +42,7 @@ public static partial class Ops
             if (gw) GemmIntoGrad(weight, false, true, f, k, np, wide, np, cols, np);
             if (!gx) return;
             Gemm.Multiply(true, false, k, np, f, 1f, weight.Data, k, wide, np, 0f, cols, np); // cols is free now: dcols
-            BatchInnerIm2Col.Backward(g, cols, xT, n, clearFirst: true); // xT is free too: dx as (C, H·W, N)
+            BatchInnerIm2Col.Backward(g, cols, xT, n); // xT is free too: dx as (C, H·W, N)
             float[] dx = x.GradToOverwrite(out bool overwrite);
             BatchInnerIm2Col.TransposeBack(xT, dx, n, g.Channels, g.Height * g.Width, accumulate: !overwrite);
         }, Tape.SecondOrder ? (dy, sink) =>
@@ -80,7 +80,7 @@ public static partial class Ops
         float[] cols = TensorArena.RentFloats(k * np);
         Gemm.Multiply(true, false, k, np, cin, 1f, weight.Data, k, xWide, np, 0f, cols, np);
         float[] yT = TensorArena.RentFloats(outSize * n);
-        BatchInnerIm2Col.Backward(g, cols, yT, n, clearFirst: true);
+        BatchInnerIm2Col.Backward(g, cols, yT, n);
         var y = Tensor.Uninitialized(n, cout, ho, wo);
         BatchInnerIm2Col.TransposeBack(yT, y.Data, n, cout, ho * wo, accumulate: false);
         if (bias is not null) ChannelKernels.AddBias(y.Data, bias.Data, n, ho * wo);

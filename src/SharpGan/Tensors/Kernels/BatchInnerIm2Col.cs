@@ -56,15 +56,15 @@ internal static unsafe class BatchInnerIm2Col
     }
 
     /// <summary>
-    /// The adjoint: xT (C, H, W, N) += cols (C·kh·kw, Ho·Wo·N) scattered back, or (<paramref name="clearFirst"/>) xT = the
-    /// scatter, each channel cleared by the thread that then adds into it; channels on all threads.
+    /// The adjoint: xT (C, H, W, N) = cols (C·kh·kw, Ho·Wo·N) scattered back, each channel cleared by the thread that then
+    /// adds its terms into it; channels on all threads.
     /// </summary>
-    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> xT, int n, bool clearFirst = false)
+    public static void Backward(in ConvGeometry g, ReadOnlySpan<float> cols, Span<float> xT, int n)
     {
         CheckLengths(xT.Length, cols.Length, (long)g.Channels * g.Height * g.Width * n, (long)g.PatchSize * g.Positions * n);
         fixed (float* px = xT, pc = cols)
         {
-            var pass = new Pass { Geometry = g, Source = pc, Target = px, N = n, Accumulate = !clearFirst };
+            var pass = new Pass { Geometry = g, Source = pc, Target = px, N = n };
             ParallelRanges.Rows(g.Channels, g.KernelH * g.KernelW * g.Positions * n, &BackwardChannels, (nint)(&pass));
         }
     }
@@ -167,7 +167,7 @@ internal static unsafe class BatchInnerIm2Col
         int n = p->N, ho = g.OutHeight, wo = g.OutWidth, s = g.Stride;
         for (int c = first; c < end; c++)
         {
-            if (!p->Accumulate) new Span<float>(p->Target + (long)c * g.Height * g.Width * n, g.Height * g.Width * n).Clear();
+            new Span<float>(p->Target + (long)c * g.Height * g.Width * n, g.Height * g.Width * n).Clear();
             for (int i = 0; i < g.KernelH; i++)
                 for (int j = 0; j < g.KernelW; j++)
                 {

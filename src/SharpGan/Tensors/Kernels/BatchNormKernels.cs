@@ -146,8 +146,8 @@ internal static unsafe class BatchNormKernels
             (mDy[c - first], mDyX[c - first]) = ((float)totalDy, (float)totalDyXhat);
         }
         if (p.Dx is null) return;
-        float keep = p.OverwriteDx ? 0f : 1f;
-        var keepMask = p.OverwriteDx ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
+        bool overwrite = p.OverwriteDx;
+        var keepMask = overwrite ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
         var vCount = Vector256.Create((float)count);
         for (int b = 0; b < n; b++)
         {
@@ -167,7 +167,7 @@ internal static unsafe class BatchNormKernels
             for (; c < end; c++)
             {
                 int i = c - first;
-                float old = keep == 0 ? 0f : dx[c];
+                float old = overwrite ? 0f : dx[c];
                 dx[c] = p.Training
                     ? old + scale[i] * (count * dy[c] - mDy[i] - (x[c] - p.Mean[c]) * p.InvStd[c] * mDyX[i])
                     : old + scale[i] * dy[c];
@@ -295,8 +295,8 @@ internal static unsafe class BatchNormKernels
         float g = p.Gamma is null ? 1f : p.Gamma[c];
         bool training = p.Training;
         // An overwritten dx adds its terms to zero, which is what an accumulated one held: the same values.
-        var keep = p.OverwriteDx ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
-        float keepScalar = p.OverwriteDx ? 0f : 1f;
+        bool overwrite = p.OverwriteDx;
+        var keep = overwrite ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
         float scale = training ? g * p.InvStd[c] / count : g * p.InvStd[c], mDy = (float)totalDy, mDyX = (float)totalDyXhat, fCount = count;
         var (vScale, vMDy, vMDyX, vCount) = (Vector256.Create(scale), Vector256.Create(mDy), Vector256.Create(mDyX), Vector256.Create(fCount));
         for (int b = 0; b < n; b++)
@@ -308,12 +308,12 @@ internal static unsafe class BatchNormKernels
             {
                 for (; i <= spatial - 8; i += 8)
                     ((Vector256.Load(dx + i) & keep) + vScale * (vCount * Vector256.Load(dy + i) - vMDy - (Vector256.Load(x + i) - vMu) * vInv * vMDyX)).Store(dx + i);
-                for (; i < spatial; i++) dx[i] = (keepScalar == 0 ? 0f : dx[i]) + scale * (count * dy[i] - mDy - (x[i] - mu) * inv * mDyX);
+                for (; i < spatial; i++) dx[i] = (overwrite ? 0f : dx[i]) + scale * (count * dy[i] - mDy - (x[i] - mu) * inv * mDyX);
             }
             else
             {
                 for (; i <= spatial - 8; i += 8) ((Vector256.Load(dx + i) & keep) + vScale * Vector256.Load(dy + i)).Store(dx + i);
-                for (; i < spatial; i++) dx[i] = (keepScalar == 0 ? 0f : dx[i]) + scale * dy[i];
+                for (; i < spatial; i++) dx[i] = (overwrite ? 0f : dx[i]) + scale * dy[i];
             }
         }
     }
