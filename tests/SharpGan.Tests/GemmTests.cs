@@ -140,6 +140,44 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void ReadingAWhereItLiesGivesTheBitsOfPackingIt(bool transA, bool transB)
+    {
+        // The kernels read op(A) from A itself (rows of A, or columns of a transposed A) and pack only a ragged last
+        // sliver; packed, every element is the same sum in the same order. Shapes: the paper G's first weight gradient,
+        // several K slices with a ragged row sliver, several row blocks with a ragged one, fewer than six rows, and a
+        // transposed A 1 KiB-aligned under many column slivers (packed either way). alpha and beta both act.
+        var rng = new Rng(18);
+        foreach (var (m, n, k, pad) in new[] { (1200, 100, 100, 0), (100, 100, 1200, 3), (257, 300, 300, 1), (7, 50, 13, 2), (5, 37, 3, 0), (512, 300, 300, 0) })
+        {
+            int lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + 2, ldc = n + 5;
+            var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
+            rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
+            var (packed, expected) = ((float[])c0.Clone(), (float[])c0.Clone());
+            int saved = Engine.Threads;
+            try
+            {
+                ManagedGemm.DirectReadsOfA = false;
+                Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, packed, ldc);
+                ManagedGemm.DirectReadsOfA = true;
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Engine.Threads = threads;
+                    var direct = (float[])c0.Clone();
+                    Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, direct, ldc);
+                    Assert.True(packed.AsSpan().SequenceEqual(direct), $"{m}×{k}×{n} tA={transA} tB={transB} threads={threads}");
+                }
+            }
+            finally { (Engine.Threads, ManagedGemm.DirectReadsOfA) = (saved, true); }
+            new ReferenceGemm().Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, expected, ldc);
+            TestUtil.AssertClose(expected, packed, 1e-3, $"{m}×{k}×{n}");
+        }
+    }
+
+    [Theory]
     [InlineData(7, 13, 5)]
     [InlineData(13, 300, 37)]   // two K slices, a ragged last one
     [InlineData(500, 784, 333)] // Parzen's block against a sample set (4 K slices, ragged columns)

@@ -10,8 +10,18 @@ namespace SharpGan.Tensors.Gemm;
 /// </summary>
 internal static unsafe class MicroKernels
 {
+    /// <summary>The packed 6-row sliver (ap[p·6 + r]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias = null)
+    public static void Kernel6x32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias = null) =>
+        Kernel6x32<PackedA>(kc, ap, 0, bp, c, ldc, alpha, beta, rows, cols, bias);
+
+    /// <summary>
+    /// C[6×32] from six rows of op(A) read where they lie (<typeparamref name="TA"/> says how: packed, rows of A, or
+    /// columns of a transposed A, lda apart) and a packed B sliver.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x32<TA>(int kc, float* ap, nint lda, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols,
+        float* bias = null) where TA : struct, IPanelA
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -19,15 +29,15 @@ internal static unsafe class MicroKernels
         // step a trip, and the front end (4–5 instructions a cycle) is what limits a 12-FMA step. Each accumulator still
         // sums its k terms in order, so the results are those of one step a trip.
         int p = 0;
-        for (; p + 4 <= kc; p += 4, ap += 24, bp += 128)
+        for (; p + 4 <= kc; p += 4, ap = TA.Advance(ap, lda, 4), bp += 128)
         {
-            Step6x32(ap, bp, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step6x32(ap, bp, 1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step6x32(ap, bp, 2, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step6x32(ap, bp, 3, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step6x32<TA>(ap, lda, bp, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step6x32<TA>(ap, lda, bp, 1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step6x32<TA>(ap, lda, bp, 2, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step6x32<TA>(ap, lda, bp, 3, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
-        for (; p < kc; p++, ap += 6, bp += 32)
-            Step6x32(ap, bp, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+        for (; p < kc; p++, ap = TA.Advance(ap, lda, 1), bp += 32)
+            Step6x32<TA>(ap, lda, bp, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         if (rows == 6 && cols == 32)
         {
             Store512(c, c00, c01, alpha, beta, bias); Store512(c + ldc, c10, c11, alpha, beta, bias);
@@ -47,39 +57,40 @@ internal static unsafe class MicroKernels
     /// packed 32-wide B row, six accumulators, half the FMAs of running the full tile for a half-empty sliver.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x16Of32(int kc, float* ap, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols, float* bias = null)
+    public static void Kernel6x16Of32<TA>(int kc, float* ap, nint lda, float* bp, float* c, int ldc, float alpha, float beta, int rows, int cols,
+        float* bias = null) where TA : struct, IPanelA
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        for (int p = 0; p < kc; p++, ap += 6, bp += 32)
+        for (int p = 0; p < kc; p++, ap = TA.Advance(ap, lda, 1), bp += 32)
         {
             var b0 = Vector512.Load(bp);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[0]), b0, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[1]), b0, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[2]), b0, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[3]), b0, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[4]), b0, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[5]), b0, c5);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(TA.At(ap, lda, 0, 0)), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(TA.At(ap, lda, 1, 0)), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(TA.At(ap, lda, 2, 0)), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(TA.At(ap, lda, 3, 0)), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(TA.At(ap, lda, 4, 0)), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(TA.At(ap, lda, 5, 0)), b0, c5);
         }
         float* tile = stackalloc float[6 * 16];
         c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48); c4.Store(tile + 64); c5.Store(tile + 80);
         StoreEdge(tile, 16, c, ldc, alpha, beta, rows, cols, bias);
     }
 
-    // k step q of the 6×32 tile at (ap, bp): C[r, 0:32] += ap[6q + r]·bp[32q : 32q + 32] for r < 6 (q a constant, so
+    // k step q of the 6×32 tile at (ap, bp): C[r, 0:32] += op(A)[r, q]·bp[32q : 32q + 32] for r < 6 (q a constant, so
     // the offsets fold into the instructions' addresses).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step6x32(float* ap, float* bp, int q, ref Vector512<float> c00, ref Vector512<float> c01, ref Vector512<float> c10,
+    private static void Step6x32<TA>(float* ap, nint lda, float* bp, int q, ref Vector512<float> c00, ref Vector512<float> c01, ref Vector512<float> c10,
         ref Vector512<float> c11, ref Vector512<float> c20, ref Vector512<float> c21, ref Vector512<float> c30, ref Vector512<float> c31,
-        ref Vector512<float> c40, ref Vector512<float> c41, ref Vector512<float> c50, ref Vector512<float> c51)
+        ref Vector512<float> c40, ref Vector512<float> c41, ref Vector512<float> c50, ref Vector512<float> c51) where TA : struct, IPanelA
     {
         var b0 = Vector512.Load(bp + 32 * q);
         var b1 = Vector512.Load(bp + 32 * q + 16);
-        var a = Vector512.Create(ap[6 * q]); c00 = Vector512.FusedMultiplyAdd(a, b0, c00); c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
-        a = Vector512.Create(ap[6 * q + 1]); c10 = Vector512.FusedMultiplyAdd(a, b0, c10); c11 = Vector512.FusedMultiplyAdd(a, b1, c11);
-        a = Vector512.Create(ap[6 * q + 2]); c20 = Vector512.FusedMultiplyAdd(a, b0, c20); c21 = Vector512.FusedMultiplyAdd(a, b1, c21);
-        a = Vector512.Create(ap[6 * q + 3]); c30 = Vector512.FusedMultiplyAdd(a, b0, c30); c31 = Vector512.FusedMultiplyAdd(a, b1, c31);
-        a = Vector512.Create(ap[6 * q + 4]); c40 = Vector512.FusedMultiplyAdd(a, b0, c40); c41 = Vector512.FusedMultiplyAdd(a, b1, c41);
-        a = Vector512.Create(ap[6 * q + 5]); c50 = Vector512.FusedMultiplyAdd(a, b0, c50); c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
+        var a = Vector512.Create(TA.At(ap, lda, 0, q)); c00 = Vector512.FusedMultiplyAdd(a, b0, c00); c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
+        a = Vector512.Create(TA.At(ap, lda, 1, q)); c10 = Vector512.FusedMultiplyAdd(a, b0, c10); c11 = Vector512.FusedMultiplyAdd(a, b1, c11);
+        a = Vector512.Create(TA.At(ap, lda, 2, q)); c20 = Vector512.FusedMultiplyAdd(a, b0, c20); c21 = Vector512.FusedMultiplyAdd(a, b1, c21);
+        a = Vector512.Create(TA.At(ap, lda, 3, q)); c30 = Vector512.FusedMultiplyAdd(a, b0, c30); c31 = Vector512.FusedMultiplyAdd(a, b1, c31);
+        a = Vector512.Create(TA.At(ap, lda, 4, q)); c40 = Vector512.FusedMultiplyAdd(a, b0, c40); c41 = Vector512.FusedMultiplyAdd(a, b1, c41);
+        a = Vector512.Create(TA.At(ap, lda, 5, q)); c50 = Vector512.FusedMultiplyAdd(a, b0, c50); c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -152,4 +163,38 @@ internal static unsafe class MicroKernels
             if (bias is not null) for (int j = vectorCols; j < cols; j++) crow[j] += bias[j];
         }
     }
+}
+
+/// <summary>
+/// Where a micro-kernel finds op(A)[r, q], row r &lt; 6 of its sliver and k step q, from the sliver's first element a:
+/// packed, or read straight from A (no copy: op(A) is used a few times per product only when n is small, and streamed
+/// from where it lies it costs no pass of its own).
+/// </summary>
+internal unsafe interface IPanelA
+{
+    static abstract float At(float* a, nint lda, int r, int q);
+
+    /// <summary>The sliver's first element <paramref name="steps"/> k steps on.</summary>
+    static abstract float* Advance(float* a, nint lda, int steps);
+}
+
+/// <summary>A packed 6-row sliver: a[q·6 + r].</summary>
+internal readonly unsafe struct PackedA : IPanelA
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float At(float* a, nint lda, int r, int q) => a[6 * q + r];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float* Advance(float* a, nint lda, int steps) => a + 6 * steps;
+}
+
+/// <summary>Six rows of A as it lies (op(A) = A, row-major): a[r·lda + q].</summary>
+internal readonly unsafe struct RowsOfA : IPanelA
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float At(float* a, nint lda, int r, int q) => a[r * lda + q];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float* Advance(float* a, nint lda, int steps) => a + steps;
+}
+
+/// <summary>Six columns of a transposed A (op(A) = Aᵀ, A k×m row-major): a[q·lda + r].</summary>
+internal readonly unsafe struct ColumnsOfA : IPanelA
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float At(float* a, nint lda, int r, int q) => a[q * lda + r];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float* Advance(float* a, nint lda, int steps) => a + steps * lda;
 }
