@@ -108,12 +108,12 @@ public class GemmTests
     [InlineData(true, true)]
     public void ANarrowProductRunTransposedGivesTheBitsOfTheProductRunAsItIs(bool transA, bool transB)
     {
-        // A C of one narrow sliver over a long k runs as its transpose on 2 threads: a one-channel convolution's weight
-        // gradient (64 × 16, here over 9 K slices), odd sizes. alpha and beta both act (neither a power of two, so a
-        // product rounded differently at a full tile than at an edge would show), into a C wider than the product
-        // (ldc > n); on 1 thread it runs as it is.
+        // A C of one narrow sliver over a long k runs as its transpose on 2 threads (a one-channel convolution's weight
+        // gradient, 64 × 16, here over 9 K slices; odd sizes), and so does a long product with a transposed B four times
+        // wider than A (the last two shapes, with tB). alpha and beta both act (neither a power of two, so a product
+        // rounded differently at a full tile than at an edge would show), into a C wider than the product (ldc > n).
         var rng = new Rng(12);
-        foreach (var (m, n, k) in new[] { (64, 16, 2100), (128, 16, 1024), (77, 13, 1100), (41, 9, 1500) })
+        foreach (var (m, n, k) in new[] { (64, 16, 2100), (100, 16, 1024), (77, 13, 1100), (41, 9, 1500), (32, 200, 1100), (16, 70, 1030) })
         {
             int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
             var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
@@ -206,8 +206,9 @@ public class GemmTests
     public void ABiasAddedAsTheProductIsStoredEqualsAPassAfterIt(string backendName)
     {
         var backend = Backend(backendName);
-        // One and several k slices; last row slivers of 6 and fewer; last column slivers of 32, 18, 16 and 5.
-        foreach (var (m, n, k) in new[] { (100, 1200, 1200), (7, 50, 300), (13, 784, 100), (5, 37, 1), (1, 16, 3), (9, 5, 0) })
+        // One and several k slices; last row slivers of 6 and fewer; last column slivers of 32, 18, 16 and 5; a product
+        // run as its transpose (32 × 200 over k = 1 100), whose bias is added as C is copied back.
+        foreach (var (m, n, k) in new[] { (100, 1200, 1200), (7, 50, 300), (13, 784, 100), (5, 37, 1), (1, 16, 3), (9, 5, 0), (32, 200, 1100) })
         {
             var rng = new Rng((ulong)(m + 3 * n + 7 * k));
             var (a, b, bias) = (new float[m * k], new float[n * k], new float[n]);

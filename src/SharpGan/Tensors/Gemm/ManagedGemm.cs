@@ -64,33 +64,74 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         }
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (RunsBetterTransposed(m, n, k)) RunTransposed(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (RunsBetterTransposed(transA, transB, m, n, k)) RunTransposed(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, bias: null);
             else Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, prepackedB: null);
         }
     }
 
-    // A long product into a C of one narrow column sliver (a convolution's weight gradient with one input channel: 64×16
-    // or 128×16 over k = 12 544) has one tile, so it ran on one thread, packing all of A for 16 columns; its transpose
-    // has m columns to share out (DCGAN-28: 2.5 → 1.7 ms an iteration for its three such products). Only where C is
-    // small beside the work: the paper G's first weight gradient (1 200 × 100, k = 100) ran faster alone transposed but
-    // slower in the training step, where copying its 120 000 values there and back ate the gain.
-    private static bool RunsBetterTransposed(int m, int n, int k) => TransposedRuns && n <= 16 && m >= 32 && k >= 1024 && Engine.Threads > 1;
+    // Some products run faster as their transpose, Cᵀ = op(B)ᵀ·op(A)ᵀ, where op(A)ᵀ is the operand packed and the A read
+    // in place is op(B)ᵀ:
+    // - A long product into a C of one narrow column sliver whose rows make one row block (a convolution's weight gradient
+    //   with one input channel, 64×16 over k = 12 544) has one tile, so it ran on one thread; its transpose has m
+    //   columns to share out (315 against 418 µs).
+    // - A long product with a transposed B much wider than A (DCGAN's discriminator weight gradients, 128 × 3 136 times
+    //   1 024 × 3 136ᵀ and 256 × 3 136 times 2 048 × 3 136ᵀ): as it is, it packs all of op(B), k·n values gathered across
+    //   the rows of B; transposed, it packs op(A)ᵀ, k·m values, and copies C's m·n (4.0 against 4.5 ms and 16.3 against
+    //   18.1 ms alone; DCGAN-28's iteration 1.5–2.5 ms faster). Only where m fills the kernel's columns as well as n does:
+    //   the paper G's forward products (m = 100, so 4 of the last 32 columns) lost 2 % of the MLP's iteration transposed.
+    private static bool RunsBetterTransposed(bool transA, bool transB, int m, int n, int k) =>
+        TransposedRuns && (
+            (n <= 16 && m >= 32 && m <= MC && k >= 1024 && Engine.Threads > 1) ||
+            (transB && n >= 4 * m && k >= 1024 && ColumnsUsed(m) >= ColumnsUsed(n)));
+
+    // The share of the kernel's columns that n columns use: whole 32-column slivers, and a last one run by the 16-wide
+    // kernel when 16 or fewer are left.
+    private static double ColumnsUsed(int n)
+    {
+        int left = n % NR, computed = n - left + (left == 0 ? 0 : left <= 16 ? 16 : NR);
+        return (double)n / computed;
+    }
 
     /// <summary>Tests turn transposed runs off to compare them with the product run as it is.</summary>
     internal static bool TransposedRuns = true;
 
-    // Cᵀ = op(B)ᵀ·op(A)ᵀ on a transposed copy of C, then copied back: every element is the same sum of the same products
-    // (a·b = b·a in floating point), scaled by alpha and beta in the same order, so the result is the same bit for bit.
-    private static void RunTransposed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
-        float beta, float* c, int ldc)
+    private struct Copy
     {
-        float* ct = Buffer(ref _transposedC, (long)m * n); // at most 16·m values: plain loops serve
-        if (beta != 0)
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++) ct[(long)j * m + i] = c[(long)i * ldc + j];
-        Run(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, beta, ct, m, prepackedB: null);
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = ct[(long)j * m + i];
+        public float* C, Ct, Bias;
+        public int Ldc, M, N;
+    }
+
+    // Cᵀ = op(B)ᵀ·op(A)ᵀ on a transposed copy of C, then copied back (plus the bias, which the product would have added
+    // last as it stored each element: t + bias either way): every element is the same sum of the same products (a·b = b·a
+    // in floating point), scaled by alpha and beta in the same order, so the result is the same bit for bit.
+    private static void RunTransposed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
+        float beta, float* c, int ldc, float* bias)
+    {
+        var copy = new Copy { C = c, Ct = Buffer(ref _transposedC, (long)m * n), Bias = bias, Ldc = ldc, M = m, N = n };
+        if (beta != 0) ParallelRanges.Rows(m, n, &CopyRowsToTransposed, (nint)(&copy));
+        Run(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, beta, copy.Ct, m, prepackedB: null);
+        ParallelRanges.Rows(m, n, &CopyRowsBack, (nint)(&copy));
+    }
+
+    // Rows [first, end) of C into columns of Cᵀ (n×m).
+    private static void CopyRowsToTransposed(int first, int end, nint state)
+    {
+        var p = (Copy*)state;
+        TransposePack.Matrix(p->C + (long)first * p->Ldc, p->Ldc, end - first, p->N, p->Ct + first, p->M);
+    }
+
+    // Columns [first, end) of Cᵀ into rows of C, each row then plus the bias.
+    private static void CopyRowsBack(int first, int end, nint state)
+    {
+        var p = (Copy*)state;
+        TransposePack.Matrix(p->Ct + first, p->M, p->N, end - first, p->C + (long)first * p->Ldc, p->Ldc);
+        if (p->Bias is null) return;
+        var bias = new ReadOnlySpan<float>(p->Bias, p->N);
+        for (int i = first; i < end; i++)
+        {
+            var row = new Span<float>(p->C + (long)i * p->Ldc, p->N);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
+        }
     }
 
     /// <summary>
@@ -156,7 +197,10 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             return;
         }
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-            Run(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, ldc, prepackedB: null, pbias);
+        {
+            if (RunsBetterTransposed(transA, transB, m, n, k)) RunTransposed(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, ldc, pbias);
+            else Run(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, ldc, prepackedB: null, pbias);
+        }
     }
 
     private static void Run(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,

@@ -45,6 +45,21 @@ internal static unsafe class TransposePack
         }
     }
 
+    /// <summary>
+    /// dst[j·ldd + i] = src[i·lds + j] for i &lt; rows, j &lt; cols: 8×8 blocks in registers where AVX allows, the ragged
+    /// edges element by element (a transpose only moves values, so both give the same bits).
+    /// </summary>
+    public static void Matrix(float* src, long lds, int rows, int cols, float* dst, long ldd)
+    {
+        int tiledRows = Avx.IsSupported ? rows & ~7 : 0, tiledCols = Avx.IsSupported ? cols & ~7 : 0;
+        for (int i = 0; i < tiledRows; i += 8)
+            for (int j = 0; j < tiledCols; j += 8)
+                Transpose8x8(src + i * lds + j, (int)lds, dst + j * ldd + i, (int)ldd);
+        for (int i = 0; i < rows; i++)
+            for (int j = i < tiledRows ? tiledCols : 0; j < cols; j++)
+                dst[j * ldd + i] = src[i * lds + j];
+    }
+
     // out[r·6 + c] = in[c][r] for c < 6, r < 8: six rows (ld apart) of 8 floats into 8 packed steps of 6. Each step is
     // stored 8 wide in order, so its 2 extra floats are overwritten by the next; the last step's land 2 floats past the
     // block (the caller leaves room).

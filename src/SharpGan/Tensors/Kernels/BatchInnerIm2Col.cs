@@ -74,23 +74,13 @@ internal static unsafe class BatchInnerIm2Col
         if (first < needFirst || second < (needSecond < 0 ? needFirst : needSecond)) throw new ArgumentException("buffers too small for the batch");
     }
 
-    // Per channel, the (N, P) block whose rows are C·P apart becomes (P, N): 8×8 tiles in registers where AVX allows,
-    // the ragged edges element by element (a transpose only moves values, so both give the same bits).
+    // Per channel, the (N, P) block whose rows are C·P apart becomes (P, N).
     private static void TransposeChannels(int firstChannel, int endChannel, nint state)
     {
         var p = (Pass*)state;
         int n = p->N, c = p->Channels, positions = p->Positions, ld = c * positions;
-        int tiledImages = Avx.IsSupported ? n & ~7 : 0, tiledPositions = Avx.IsSupported ? positions & ~7 : 0;
         for (int ch = firstChannel; ch < endChannel; ch++)
-        {
-            float* source = p->Source + (long)ch * positions, target = p->Target + (long)ch * positions * n;
-            for (int image = 0; image < tiledImages; image += 8)
-                for (int q = 0; q < tiledPositions; q += 8)
-                    TransposePack.Transpose8x8(source + (long)image * ld + q, ld, target + (long)q * n + image, n);
-            for (int image = 0; image < n; image++)
-                for (int q = image < tiledImages ? tiledPositions : 0; q < positions; q++)
-                    target[(long)q * n + image] = source[(long)image * ld + q];
-        }
+            TransposePack.Matrix(p->Source + (long)ch * positions, ld, n, positions, p->Target + (long)ch * positions * n, n);
     }
 
     private static void TransposeBackChannels(int firstChannel, int endChannel, nint state)
