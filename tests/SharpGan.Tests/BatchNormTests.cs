@@ -125,6 +125,80 @@ public class BatchNormTests
         finally { Engine.Threads = saved; }
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void ImageInputsGiveEachChannelItsOwnResultBitForBit(bool training, bool affine)
+    {
+        // (N, C, H, W) inputs run 16 channels a work item, walked image by image across the group: 20 channels make a
+        // full group and a ragged one, 5×5 maps leave a scalar tail after three vectors, and 140 images make it parallel.
+        // Each channel must come out exactly as it does alone, an (N, 1, H, W) input (one channel, one group).
+        int n = 140, c = 20, h = 5, w = 5, spatial = h * w;
+        var rng = new Rng(47);
+        var x = new Tensor(n, c, h, w); rng.FillUniform(x.Data, -2, 3); x.RequiresGrad = true;
+        var dy = new Tensor(n, c, h, w); rng.FillUniform(dy.Data, -1, 1);
+        Tensor? gamma = affine ? new Tensor(c) : null, beta = affine ? new Tensor(c) : null;
+        if (affine) { rng.FillUniform(gamma!.Data, 0.5f, 1.5f); rng.FillUniform(beta!.Data, -1, 1); gamma!.RequiresGrad = beta!.RequiresGrad = true; }
+        var (rm, rv) = (new Tensor(c), new Tensor(c));
+        rng.FillUniform(rm.Data, -0.5f, 0.5f); rng.FillUniform(rv.Data, 0.5f, 2f);
+        Tensor Channel(Tensor t, int ch)
+        {
+            var one = new Tensor(n, 1, h, w);
+            for (int b = 0; b < n; b++) t.Data.AsSpan((b * c + ch) * spatial, spatial).CopyTo(one.Data.AsSpan(b * spatial, spatial));
+            return one;
+        }
+        Tensor Scalar(Tensor? t, int ch) { var one = new Tensor(1); if (t is not null) one.Data[0] = t.Data[ch]; return one; }
+        int saved = Engine.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Engine.Threads = threads;
+                var (rmRun, rvRun) = (rm.Clone(), rv.Clone());
+                x.ZeroGrad(); gamma?.ZeroGrad(); beta?.ZeroGrad();
+                float[] y; // the step's tensors go back to the arena when its tape ends
+                using (var tape = new Tape().Begin())
+                {
+                    var output = Ops.BatchNorm(x, gamma, beta, rmRun, rvRun, training);
+                    y = output.Data[..x.Length];
+                    tape.Backward(Ops.Sum(Ops.Multiply(output, dy)));
+                }
+                for (int ch = 0; ch < c; ch++)
+                {
+                    var xc = Channel(x, ch); xc.RequiresGrad = true;
+                    Tensor? gc = affine ? Scalar(gamma, ch) : null, bc = affine ? Scalar(beta, ch) : null;
+                    if (affine) gc!.RequiresGrad = bc!.RequiresGrad = true;
+                    var (rmc, rvc) = (Scalar(rm, ch), Scalar(rv, ch));
+                    float[] yc;
+                    using (var tape = new Tape().Begin())
+                    {
+                        var output = Ops.BatchNorm(xc, gc, bc, rmc, rvc, training);
+                        yc = output.Data[..xc.Length];
+                        tape.Backward(Ops.Sum(Ops.Multiply(output, Channel(dy, ch))));
+                    }
+                    Assert.Equal(yc, ChannelOf(y, ch));
+                    Assert.Equal(xc.Grad![..(n * spatial)], ChannelOf(x.Grad!, ch));
+                    Assert.Equal(rmc.Data[0], rmRun.Data[ch]);
+                    Assert.Equal(rvc.Data[0], rvRun.Data[ch]);
+                    if (affine)
+                    {
+                        Assert.Equal(gc!.Grad![0], gamma!.Grad![ch]);
+                        Assert.Equal(bc!.Grad![0], beta!.Grad![ch]);
+                    }
+                }
+            }
+        }
+        finally { Engine.Threads = saved; }
+
+        float[] ChannelOf(float[] data, int ch)
+        {
+            var one = new float[n * spatial];
+            for (int b = 0; b < n; b++) data.AsSpan((b * c + ch) * spatial, spatial).CopyTo(one.AsSpan(b * spatial, spatial));
+            return one;
+        }
+    }
+
     [Fact]
     public void BadShapesAndSettingsAreNamed()
     {

@@ -38,8 +38,9 @@ internal static unsafe class BatchNormKernels
             bool features = pass.Spatial == 1;
             delegate*<int, nint, void> body = features
                 ? (forward ? &FeatureGroupForward : &FeatureGroupBackward)
-                : (forward ? &ForwardChannel : &BackwardChannel);
-            int items = features ? (pass.Channels + FeatureGroup - 1) / FeatureGroup : pass.Channels;
+                : (forward ? &ForwardChannels : &BackwardChannels);
+            int group = features ? FeatureGroup : ChannelGroup;
+            int items = (pass.Channels + group - 1) / group;
             long elements = (long)pass.N * pass.Channels * pass.Spatial;
             if (elements >= (features ? ParallelFrom / 4 : ParallelFrom)) WorkerPool.For(items, body, (nint)state);
             else for (int c = 0; c < items; c++) body(c, (nint)state);
@@ -175,52 +176,65 @@ internal static unsafe class BatchNormKernels
         }
     }
 
+    // Channels a work item of the (N, C, H, W) passes. A channel's values are N runs of H·W floats, C·H·W apart (784 bytes
+    // for DCGAN-28's 14×14 maps, 196 for its 7×7), too short for the prefetcher to follow one channel at a time; a group
+    // of channels is walked image by image, in memory order (runs of 16·H·W floats), each channel's sums still taken in
+    // its own order (images in turn, then positions), so the bits do not change (DCGAN-28's 64×128×14×14 batch norm:
+    // forward+backward 3.6 → … ms on 2 threads, `bench ops`).
+    private const int ChannelGroup = 16;
+
     /// <summary>
-    /// Channel c forward: statistics (training: the batch's, moving the running ones; eval: the running ones), kept for
-    /// the backward, then y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps). x̂ is not stored: the backward recomputes it from x
-    /// by the same operations (one write stream less over tensors of millions of elements).
+    /// Channels [16g, 16g + 16) forward: statistics (training: the batch's, moving the running ones; eval: the running
+    /// ones), kept for the backward, then y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps). x̂ is not stored: the backward
+    /// recomputes it from x by the same operations (one write stream less over tensors of millions of elements).
     /// </summary>
-    private static void ForwardChannel(int c, nint state)
+    private static void ForwardChannels(int group, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
         int n = p.N, channels = p.Channels, spatial = p.Spatial;
+        int first = group * ChannelGroup, end = Math.Min(channels, first + ChannelGroup);
         if (p.Training)
         {
-            var (sum, sumSq) = (new DoubleSums(), new DoubleSums());
+            DoubleSums* sums = stackalloc DoubleSums[2 * ChannelGroup]; // Σx of channel first + i at i, Σx² at ChannelGroup + i
+            for (int i = 0; i < 2 * ChannelGroup; i++) sums[i] = default;
             for (int b = 0; b < n; b++)
+                for (int c = first; c < end; c++)
+                {
+                    var (sum, sumSq) = (sums[c - first], sums[ChannelGroup + c - first]);
+                    float* x = p.X + (long)(b * channels + c) * spatial;
+                    int i = 0;
+                    for (; i <= spatial - 8; i += 8)
+                    {
+                        var v = Vector256.Load(x + i);
+                        sum.Add(v);
+                        sumSq.AddSquares(v);
+                    }
+                    for (; i < spatial; i++) { sum.Tail += x[i]; sumSq.Tail += (double)x[i] * x[i]; }
+                    (sums[c - first], sums[ChannelGroup + c - first]) = (sum, sumSq);
+                }
+            for (int c = first; c < end; c++) Statistics(ref p, c, sums[c - first].Total(), sums[ChannelGroup + c - first].Total());
+        }
+        else for (int c = first; c < end; c++) Statistics(ref p, c, 0, 0);
+        for (int b = 0; b < n; b++)
+            for (int c = first; c < end; c++)
             {
-                float* x = p.X + (long)(b * channels + c) * spatial;
+                float inv = p.InvStd[c], mu = p.Mean[c], g = p.Gamma is null ? 1f : p.Gamma[c], bt = p.Beta is null ? 0f : p.Beta[c];
+                var (vMu, vInv, vG, vBt) = (Vector256.Create(mu), Vector256.Create(inv), Vector256.Create(g), Vector256.Create(bt));
+                long start = (long)(b * channels + c) * spatial;
+                float* x = p.X + start, y = p.Y + start;
                 int i = 0;
+                // Each element rounds as the scalar formula does: a subtraction, two products and a sum, none fused.
                 for (; i <= spatial - 8; i += 8)
                 {
-                    var v = Vector256.Load(x + i);
-                    sum.Add(v);
-                    sumSq.AddSquares(v);
+                    var h = (Vector256.Load(x + i) - vMu) * vInv;
+                    (vG * h + vBt).Store(y + i);
                 }
-                for (; i < spatial; i++) { sum.Tail += x[i]; sumSq.Tail += (double)x[i] * x[i]; }
+                for (; i < spatial; i++)
+                {
+                    float h = (x[i] - mu) * inv;
+                    y[i] = g * h + bt;
+                }
             }
-            Statistics(ref p, c, sum.Total(), sumSq.Total());
-        }
-        else Statistics(ref p, c, 0, 0);
-        float inv = p.InvStd[c], mu = p.Mean[c], g = p.Gamma is null ? 1f : p.Gamma[c], bt = p.Beta is null ? 0f : p.Beta[c];
-        var (vMu, vInv, vG, vBt) = (Vector256.Create(mu), Vector256.Create(inv), Vector256.Create(g), Vector256.Create(bt));
-        for (int b = 0; b < n; b++)
-        {
-            long start = (long)(b * channels + c) * spatial;
-            float* x = p.X + start, y = p.Y + start;
-            int i = 0;
-            // Each element rounds as the scalar formula does: a subtraction, two products and a sum, none fused.
-            for (; i <= spatial - 8; i += 8)
-            {
-                var h = (Vector256.Load(x + i) - vMu) * vInv;
-                (vG * h + vBt).Store(y + i);
-            }
-            for (; i < spatial; i++)
-            {
-                float h = (x[i] - mu) * inv;
-                y[i] = g * h + bt;
-            }
-        }
     }
 
     // Channel c's μ and 1/σ for the forward and backward (training: from the batch's sums of x and x², moving the running
@@ -264,57 +278,74 @@ internal static unsafe class BatchNormKernels
     }
 
     /// <summary>
-    /// Channel c backward: dγ += Σ dy·x̂, dβ += Σ dy, and dx += γ·invStd/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) in training (the
-    /// batch statistics depend on x too) or γ·invStd·dy in eval (dx = … when OverwriteDx). A null gradient buffer is not wanted.
+    /// Channels [16g, 16g + 16) backward: dγ += Σ dy·x̂, dβ += Σ dy, and dx += γ·invStd/N·(N·dy − Σdy − x̂·Σ(dy·x̂)) in
+    /// training (the batch statistics depend on x too) or γ·invStd·dy in eval (dx = … when OverwriteDx). A null gradient
+    /// buffer is not wanted.
     /// </summary>
-    private static void BackwardChannel(int c, nint state)
+    private static void BackwardChannels(int group, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
         int n = p.N, channels = p.Channels, spatial = p.Spatial, count = p.Count;
-        // x̂ exactly as the forward formed it: (x − μ)·invStd, a subtraction and a product, each rounded.
-        float mu = p.Mean[c], inv = p.InvStd[c];
-        var (vMu, vInv) = (Vector256.Create(mu), Vector256.Create(inv));
-        var (sumDy, sumDyXhat) = (new DoubleSums(), new DoubleSums());
+        int first = group * ChannelGroup, end = Math.Min(channels, first + ChannelGroup);
+        DoubleSums* sums = stackalloc DoubleSums[2 * ChannelGroup]; // Σdy of channel first + i at i, Σdy·x̂ at ChannelGroup + i
+        for (int i = 0; i < 2 * ChannelGroup; i++) sums[i] = default;
         for (int b = 0; b < n; b++)
-        {
-            long start = (long)(b * channels + c) * spatial;
-            float* dy = p.Dy + start, x = p.X + start;
-            int i = 0;
-            for (; i <= spatial - 8; i += 8)
+            for (int c = first; c < end; c++)
             {
-                var d = Vector256.Load(dy + i);
-                sumDy.Add(d);
-                sumDyXhat.Add(d * ((Vector256.Load(x + i) - vMu) * vInv)); // the product rounded to float first, as before
+                // x̂ exactly as the forward formed it: (x − μ)·invStd, a subtraction and a product, each rounded.
+                float mu = p.Mean[c], inv = p.InvStd[c];
+                var (vMu, vInv) = (Vector256.Create(mu), Vector256.Create(inv));
+                var (sumDy, sumDyXhat) = (sums[c - first], sums[ChannelGroup + c - first]);
+                long start = (long)(b * channels + c) * spatial;
+                float* dy = p.Dy + start, x = p.X + start;
+                int i = 0;
+                for (; i <= spatial - 8; i += 8)
+                {
+                    var d = Vector256.Load(dy + i);
+                    sumDy.Add(d);
+                    sumDyXhat.Add(d * ((Vector256.Load(x + i) - vMu) * vInv)); // the product rounded to float first, as before
+                }
+                for (; i < spatial; i++) { sumDy.Tail += dy[i]; sumDyXhat.Tail += dy[i] * ((x[i] - mu) * inv); }
+                (sums[c - first], sums[ChannelGroup + c - first]) = (sumDy, sumDyXhat);
             }
-            for (; i < spatial; i++) { sumDy.Tail += dy[i]; sumDyXhat.Tail += dy[i] * ((x[i] - mu) * inv); }
+        // Per channel: the gradients of γ and β, and dx's scale and sums as floats.
+        float* scale = stackalloc float[ChannelGroup], mDys = stackalloc float[ChannelGroup], mDyXs = stackalloc float[ChannelGroup];
+        for (int c = first; c < end; c++)
+        {
+            double totalDy = sums[c - first].Total(), totalDyXhat = sums[ChannelGroup + c - first].Total();
+            if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
+            if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
+            float g = p.Gamma is null ? 1f : p.Gamma[c];
+            scale[c - first] = p.Training ? g * p.InvStd[c] / count : g * p.InvStd[c];
+            (mDys[c - first], mDyXs[c - first]) = ((float)totalDy, (float)totalDyXhat);
         }
-        double totalDy = sumDy.Total(), totalDyXhat = sumDyXhat.Total();
-        if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
-        if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
         if (p.Dx is null) return;
-        float g = p.Gamma is null ? 1f : p.Gamma[c];
         bool training = p.Training;
         // An overwritten dx adds its terms to zero, which is what an accumulated one held: the same values.
         bool overwrite = p.OverwriteDx;
         var keep = overwrite ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
-        float scale = training ? g * p.InvStd[c] / count : g * p.InvStd[c], mDy = (float)totalDy, mDyX = (float)totalDyXhat, fCount = count;
-        var (vScale, vMDy, vMDyX, vCount) = (Vector256.Create(scale), Vector256.Create(mDy), Vector256.Create(mDyX), Vector256.Create(fCount));
+        float fCount = count;
+        var vCount = Vector256.Create(fCount);
         for (int b = 0; b < n; b++)
-        {
-            long start = (long)(b * channels + c) * spatial;
-            float* dy = p.Dy + start, x = p.X + start, dx = p.Dx + start;
-            int i = 0;
-            if (training)
+            for (int c = first; c < end; c++)
             {
-                for (; i <= spatial - 8; i += 8)
-                    ((Vector256.Load(dx + i) & keep) + vScale * (vCount * Vector256.Load(dy + i) - vMDy - (Vector256.Load(x + i) - vMu) * vInv * vMDyX)).Store(dx + i);
-                for (; i < spatial; i++) dx[i] = (overwrite ? 0f : dx[i]) + scale * (count * dy[i] - mDy - (x[i] - mu) * inv * mDyX);
+                float mu = p.Mean[c], inv = p.InvStd[c], sc = scale[c - first];
+                float mDy = mDys[c - first], mDyX = mDyXs[c - first];
+                var (vMu, vInv, vScale, vMDy, vMDyX) = (Vector256.Create(mu), Vector256.Create(inv), Vector256.Create(sc), Vector256.Create(mDy), Vector256.Create(mDyX));
+                long start = (long)(b * channels + c) * spatial;
+                float* dy = p.Dy + start, x = p.X + start, dx = p.Dx + start;
+                int i = 0;
+                if (training)
+                {
+                    for (; i <= spatial - 8; i += 8)
+                        ((Vector256.Load(dx + i) & keep) + vScale * (vCount * Vector256.Load(dy + i) - vMDy - (Vector256.Load(x + i) - vMu) * vInv * vMDyX)).Store(dx + i);
+                    for (; i < spatial; i++) dx[i] = (overwrite ? 0f : dx[i]) + sc * (count * dy[i] - mDy - (x[i] - mu) * inv * mDyX);
+                }
+                else
+                {
+                    for (; i <= spatial - 8; i += 8) ((Vector256.Load(dx + i) & keep) + vScale * Vector256.Load(dy + i)).Store(dx + i);
+                    for (; i < spatial; i++) dx[i] = (overwrite ? 0f : dx[i]) + sc * dy[i];
+                }
             }
-            else
-            {
-                for (; i <= spatial - 8; i += 8) ((Vector256.Load(dx + i) & keep) + vScale * Vector256.Load(dy + i)).Store(dx + i);
-                for (; i < spatial; i++) dx[i] = (overwrite ? 0f : dx[i]) + scale * dy[i];
-            }
-        }
     }
 }
