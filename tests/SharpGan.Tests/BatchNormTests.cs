@@ -98,31 +98,25 @@ public class BatchNormTests
                 dxExpected[b * f + c] = training ? 0f + scale * (n * d - mDy - h * mDyX) : 0f + scale * d;
             }
         }
-        int saved = Engine.Threads;
-        try
+        TestUtil.AtOneAndTwoThreads(() =>
         {
-            foreach (int threads in new[] { 1, 2 })
+            var (rmRun, rvRun) = (rm.Clone(), rv.Clone());
+            x.ZeroGrad(); gamma?.ZeroGrad(); beta?.ZeroGrad();
+            using (var tape = new Tape().Begin())
             {
-                Engine.Threads = threads;
-                var (rmRun, rvRun) = (rm.Clone(), rv.Clone());
-                x.ZeroGrad(); gamma?.ZeroGrad(); beta?.ZeroGrad();
-                using (var tape = new Tape().Begin())
-                {
-                    var y = Ops.BatchNorm(x, gamma, beta, rmRun, rvRun, training, momentum, eps);
-                    Assert.Equal(yExpected, y.Data);
-                    tape.Backward(Ops.Sum(Ops.Multiply(y, dy)));
-                }
-                Assert.Equal(dxExpected, x.Grad![..(n * f)]);
-                Assert.Equal(rmExpected, rmRun.Data);
-                Assert.Equal(rvExpected, rvRun.Data);
-                if (affine)
-                {
-                    Assert.Equal(dgExpected, gamma!.Grad!);
-                    Assert.Equal(dbExpected, beta!.Grad!);
-                }
+                var y = Ops.BatchNorm(x, gamma, beta, rmRun, rvRun, training, momentum, eps);
+                Assert.Equal(yExpected, y.Data);
+                tape.Backward(Ops.Sum(Ops.Multiply(y, dy)));
             }
-        }
-        finally { Engine.Threads = saved; }
+            Assert.Equal(dxExpected, x.Grad![..(n * f)]);
+            Assert.Equal(rmExpected, rmRun.Data);
+            Assert.Equal(rvExpected, rvRun.Data);
+            if (affine)
+            {
+                Assert.Equal(dgExpected, gamma!.Grad!);
+                Assert.Equal(dbExpected, beta!.Grad!);
+            }
+        });
     }
 
     [Theory]
@@ -142,61 +136,49 @@ public class BatchNormTests
         if (affine) { rng.FillUniform(gamma!.Data, 0.5f, 1.5f); rng.FillUniform(beta!.Data, -1, 1); gamma!.RequiresGrad = beta!.RequiresGrad = true; }
         var (rm, rv) = (new Tensor(c), new Tensor(c));
         rng.FillUniform(rm.Data, -0.5f, 0.5f); rng.FillUniform(rv.Data, 0.5f, 2f);
-        Tensor Channel(Tensor t, int ch)
-        {
-            var one = new Tensor(n, 1, h, w);
-            for (int b = 0; b < n; b++) t.Data.AsSpan((b * c + ch) * spatial, spatial).CopyTo(one.Data.AsSpan(b * spatial, spatial));
-            return one;
-        }
-        Tensor Scalar(Tensor? t, int ch) { var one = new Tensor(1); if (t is not null) one.Data[0] = t.Data[ch]; return one; }
-        int saved = Engine.Threads;
-        try
-        {
-            foreach (int threads in new[] { 1, 2 })
-            {
-                Engine.Threads = threads;
-                var (rmRun, rvRun) = (rm.Clone(), rv.Clone());
-                x.ZeroGrad(); gamma?.ZeroGrad(); beta?.ZeroGrad();
-                float[] y; // the step's tensors go back to the arena when its tape ends
-                using (var tape = new Tape().Begin())
-                {
-                    var output = Ops.BatchNorm(x, gamma, beta, rmRun, rvRun, training);
-                    y = output.Data[..x.Length];
-                    tape.Backward(Ops.Sum(Ops.Multiply(output, dy)));
-                }
-                for (int ch = 0; ch < c; ch++)
-                {
-                    var xc = Channel(x, ch); xc.RequiresGrad = true;
-                    Tensor? gc = affine ? Scalar(gamma, ch) : null, bc = affine ? Scalar(beta, ch) : null;
-                    if (affine) gc!.RequiresGrad = bc!.RequiresGrad = true;
-                    var (rmc, rvc) = (Scalar(rm, ch), Scalar(rv, ch));
-                    float[] yc;
-                    using (var tape = new Tape().Begin())
-                    {
-                        var output = Ops.BatchNorm(xc, gc, bc, rmc, rvc, training);
-                        yc = output.Data[..xc.Length];
-                        tape.Backward(Ops.Sum(Ops.Multiply(output, Channel(dy, ch))));
-                    }
-                    Assert.Equal(yc, ChannelOf(y, ch));
-                    Assert.Equal(xc.Grad![..(n * spatial)], ChannelOf(x.Grad!, ch));
-                    Assert.Equal(rmc.Data[0], rmRun.Data[ch]);
-                    Assert.Equal(rvc.Data[0], rvRun.Data[ch]);
-                    if (affine)
-                    {
-                        Assert.Equal(gc!.Grad![0], gamma!.Grad![ch]);
-                        Assert.Equal(bc!.Grad![0], beta!.Grad![ch]);
-                    }
-                }
-            }
-        }
-        finally { Engine.Threads = saved; }
-
         float[] ChannelOf(float[] data, int ch)
         {
             var one = new float[n * spatial];
             for (int b = 0; b < n; b++) data.AsSpan((b * c + ch) * spatial, spatial).CopyTo(one.AsSpan(b * spatial, spatial));
             return one;
         }
+        Tensor Channel(Tensor t, int ch) { var one = new Tensor(n, 1, h, w); ChannelOf(t.Data, ch).CopyTo(one.Data, 0); return one; }
+        Tensor Scalar(Tensor? t, int ch) { var one = new Tensor(1); if (t is not null) one.Data[0] = t.Data[ch]; return one; }
+        TestUtil.AtOneAndTwoThreads(() =>
+        {
+            var (rmRun, rvRun) = (rm.Clone(), rv.Clone());
+            x.ZeroGrad(); gamma?.ZeroGrad(); beta?.ZeroGrad();
+            float[] y; // the step's tensors go back to the arena when its tape ends
+            using (var tape = new Tape().Begin())
+            {
+                var output = Ops.BatchNorm(x, gamma, beta, rmRun, rvRun, training);
+                y = output.Data[..x.Length];
+                tape.Backward(Ops.Sum(Ops.Multiply(output, dy)));
+            }
+            for (int ch = 0; ch < c; ch++)
+            {
+                var xc = Channel(x, ch); xc.RequiresGrad = true;
+                Tensor? gc = affine ? Scalar(gamma, ch) : null, bc = affine ? Scalar(beta, ch) : null;
+                if (affine) gc!.RequiresGrad = bc!.RequiresGrad = true;
+                var (rmc, rvc) = (Scalar(rm, ch), Scalar(rv, ch));
+                float[] yc;
+                using (var tape = new Tape().Begin())
+                {
+                    var output = Ops.BatchNorm(xc, gc, bc, rmc, rvc, training);
+                    yc = output.Data[..xc.Length];
+                    tape.Backward(Ops.Sum(Ops.Multiply(output, Channel(dy, ch))));
+                }
+                Assert.Equal(yc, ChannelOf(y, ch));
+                Assert.Equal(xc.Grad![..(n * spatial)], ChannelOf(x.Grad!, ch));
+                Assert.Equal(rmc.Data[0], rmRun.Data[ch]);
+                Assert.Equal(rvc.Data[0], rvRun.Data[ch]);
+                if (affine)
+                {
+                    Assert.Equal(gc!.Grad![0], gamma!.Grad![ch]);
+                    Assert.Equal(bc!.Grad![0], beta!.Grad![ch]);
+                }
+            }
+        });
     }
 
     [Fact]

@@ -157,21 +157,19 @@ public class GemmTests
             var a = new float[(transA ? k : m) * lda]; var b = new float[(transB ? n : k) * ldb]; var c0 = new float[m * ldc];
             rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c0, -1, 1);
             var (packed, expected) = ((float[])c0.Clone(), (float[])c0.Clone());
-            int saved = Engine.Threads;
             try
             {
                 ManagedGemm.DirectReadsOfA = false;
                 Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, packed, ldc);
                 ManagedGemm.DirectReadsOfA = true;
-                foreach (int threads in new[] { 1, 2 })
+                TestUtil.AtOneAndTwoThreads(() =>
                 {
-                    Engine.Threads = threads;
                     var direct = (float[])c0.Clone();
                     Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, direct, ldc);
-                    Assert.True(packed.AsSpan().SequenceEqual(direct), $"{m}×{k}×{n} tA={transA} tB={transB} threads={threads}");
-                }
+                    Assert.True(packed.AsSpan().SequenceEqual(direct), $"{m}×{k}×{n} tA={transA} tB={transB} threads={Engine.Threads}");
+                });
             }
-            finally { (Engine.Threads, ManagedGemm.DirectReadsOfA) = (saved, true); }
+            finally { ManagedGemm.DirectReadsOfA = true; }
             new ReferenceGemm().Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, expected, ldc);
             TestUtil.AssertClose(expected, packed, 1e-3, $"{m}×{k}×{n}");
         }

@@ -8,6 +8,21 @@ namespace SharpGan.Tests;
 /// <summary>Assertions and helpers shared by the engine tests.</summary>
 internal static class TestUtil
 {
+    /// <summary>Runs <paramref name="body"/> at 1 and then 2 threads, restoring the thread count after.</summary>
+    public static void AtOneAndTwoThreads(Action body)
+    {
+        int saved = Engine.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Engine.Threads = threads;
+                body();
+            }
+        }
+        finally { Engine.Threads = saved; }
+    }
+
     public static Tensor Random(Rng rng, float scale, params int[] shape)
     {
         var t = new Tensor(shape);
