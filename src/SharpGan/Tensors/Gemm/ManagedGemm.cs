@@ -7,12 +7,13 @@ namespace SharpGan.Tensors.Gemm;
 /// <summary>
 /// Managed GEMM in the Goto/BLIS layout. C is cut into tiles (column ranges of NR-wide slivers, and row ranges when C
 /// has too few columns to keep every thread busy); each tile, on one thread, walks the KC-deep slices of k: it packs
-/// its columns of op(B) into NR-column slivers and, MC rows at a time, its rows of op(A) into MR-row slivers (both
-/// zero-padded, so the micro-kernel never branches on edges inside its loop; when several column tiles would each pack
-/// the same A, a small A is packed once before them and shared), then runs a register-blocked FMA
-/// micro-kernel (6×32 on Vector512, 6×16 on Vector256) over them. One fork-join per product: tiles never wait for each
-/// other between slices. Every element of C is summed in the same order whatever the tiling or thread count, so results
-/// are deterministic.
+/// its columns of op(B) into NR-column slivers (zero-padded, so the micro-kernel never branches on edges inside its
+/// loop) and, MC rows at a time, runs a register-blocked FMA micro-kernel (6×32 on Vector512, 6×16 on Vector256) over
+/// each 6-row sliver of op(A), read where it lies in A (only a ragged last sliver, and a transposed A whose rows alias
+/// in L1, are packed; when several column tiles would each pack the same A, a small A is packed once before them and
+/// shared). Some shapes run as their transpose (RunsBetterTransposed). One fork-join per product: tiles never wait for
+/// each other between slices. Every element of C is summed in the same order whatever the tiling, the thread count or
+/// where A is read from, so results are deterministic.
 /// </summary>
 public sealed unsafe class ManagedGemm : IGemmBackend
 {
