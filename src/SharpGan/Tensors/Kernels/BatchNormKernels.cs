@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace SharpGan.Tensors.Kernels;
@@ -188,6 +189,7 @@ internal static unsafe class BatchNormKernels
     /// ones), kept for the backward, then y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps). x̂ is not stored: the backward
     /// recomputes it from x by the same operations (one write stream less over tensors of millions of elements).
     /// </summary>
+    [SkipLocalsInit] // the sums are cleared below; a cleared stack frame per work item showed in profiles
     private static void ForwardChannels(int group, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
@@ -282,6 +284,7 @@ internal static unsafe class BatchNormKernels
     /// training (the batch statistics depend on x too) or γ·invStd·dy in eval (dx = … when OverwriteDx). A null gradient
     /// buffer is not wanted.
     /// </summary>
+    [SkipLocalsInit] // the sums are cleared below, and scale, mDys and mDyXs written before they are read
     private static void BackwardChannels(int group, nint state)
     {
         ref var p = ref *(BatchNormPass*)state;
