@@ -250,7 +250,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     // The kernels read op(A) where it lies: a product packs B, which every row sliver reuses, but not A, which is read
     // once per column sliver, so packing it was a pass of its own over A (the 1 200 × 100 × 100 weight gradient: 155 →
-    // 186 GFLOP/s; the products with 240 columns 5–8 % faster; large ones the same). Except a transposed A whose rows lie
+    // 188 GFLOP/s; the products with 240 columns 6–8 % faster; large ones the same). Except a transposed A whose rows lie
     // a multiple of 1 KiB apart under many column slivers: the k steps of a sliver then fall in a few L1 sets and evict B
     // (DCGAN's 2 048 × 3 136 × 256 weight gradient: packed 4–5 % faster).
     /// <summary>Whether the kernels may read op(A) where it lies instead of packing it (tests and benchmarks compare both).</summary>

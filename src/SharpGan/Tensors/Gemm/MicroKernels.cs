@@ -5,7 +5,8 @@ namespace SharpGan.Tensors.Gemm;
 
 /// <summary>
 /// Register-blocked FMA micro-kernels: C[6×NR] = alpha·Ap·Bp + beta·C (+ bias[j] on every row, when given) over kc steps, where
-/// ap is kc×6 (packed, ap[p·6 + r]) and bp is kc×NR (packed, bp[p·NR + j]). Twelve vector accumulators
+/// Ap is six rows of op(A) over kc steps (packed, ap[p·6 + r], or read where they lie in A: <see cref="IPanelA"/>) and bp is
+/// kc×NR (packed, bp[p·NR + j]). Twelve vector accumulators
 /// live in registers for the whole loop. Edge tiles (rows &lt; 6 or cols &lt; NR) go through a stack tile.
 /// </summary>
 internal static unsafe class MicroKernels
