@@ -99,6 +99,16 @@ internal static unsafe class BatchNormKernels
         }
     }
 
+    // Channel c's backward from its sums Σdy and Σdy·x̂: dγ and dβ added to, and dx's scale, Σdy and Σdy·x̂ as floats.
+    private static void ChannelGradients(ref BatchNormPass p, int c, double totalDy, double totalDyXhat, float* scale, float* mDy, float* mDyX)
+    {
+        if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
+        if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
+        float gamma = p.Gamma is null ? 1f : p.Gamma[c];
+        *scale = p.Training ? gamma * p.InvStd[c] / p.Count : gamma * p.InvStd[c];
+        (*mDy, *mDyX) = ((float)totalDy, (float)totalDyXhat);
+    }
+
     private static Vector256<float> Gammas(ref BatchNormPass p, int c) => p.Gamma is null ? Vector256<float>.One : Vector256.Load(p.Gamma + c);
 
     private static Vector256<float> Betas(ref BatchNormPass p, int c) => p.Beta is null ? Vector256<float>.Zero : Vector256.Load(p.Beta + c);
@@ -138,15 +148,8 @@ internal static unsafe class BatchNormKernels
             (sums[c0 - first], sums[FeatureGroup + c0 - first]) = (sumDy, sumDyXhat);
         }
         float* scale = stackalloc float[FeatureGroup], mDy = stackalloc float[FeatureGroup], mDyX = stackalloc float[FeatureGroup];
-        for (int c = first; c < end; c++)
-        {
-            double totalDy = 0.0 + sums[c - first], totalDyXhat = 0.0 + sums[FeatureGroup + c - first]; // as DoubleSums.Total
-            if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
-            if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
-            float gamma = p.Gamma is null ? 1f : p.Gamma[c];
-            scale[c - first] = p.Training ? gamma * p.InvStd[c] / count : gamma * p.InvStd[c];
-            (mDy[c - first], mDyX[c - first]) = ((float)totalDy, (float)totalDyXhat);
-        }
+        for (int c = first; c < end; c++) // the totals as DoubleSums.Total gives them: the (empty) vector lanes' 0 plus the tail
+            ChannelGradients(ref p, c, 0.0 + sums[c - first], 0.0 + sums[FeatureGroup + c - first], scale + (c - first), mDy + (c - first), mDyX + (c - first));
         if (p.Dx is null) return;
         bool overwrite = p.OverwriteDx;
         var keepMask = overwrite ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
@@ -311,17 +314,9 @@ internal static unsafe class BatchNormKernels
                 for (; i < spatial; i++) { sumDy.Tail += dy[i]; sumDyXhat.Tail += dy[i] * ((x[i] - mu) * inv); }
                 (sums[c - first], sums[ChannelGroup + c - first]) = (sumDy, sumDyXhat);
             }
-        // Per channel: the gradients of γ and β, and dx's scale and sums as floats.
         float* scale = stackalloc float[ChannelGroup], mDys = stackalloc float[ChannelGroup], mDyXs = stackalloc float[ChannelGroup];
         for (int c = first; c < end; c++)
-        {
-            double totalDy = sums[c - first].Total(), totalDyXhat = sums[ChannelGroup + c - first].Total();
-            if (p.DGamma is not null) p.DGamma[c] += (float)totalDyXhat;
-            if (p.DBeta is not null) p.DBeta[c] += (float)totalDy;
-            float g = p.Gamma is null ? 1f : p.Gamma[c];
-            scale[c - first] = p.Training ? g * p.InvStd[c] / count : g * p.InvStd[c];
-            (mDys[c - first], mDyXs[c - first]) = ((float)totalDy, (float)totalDyXhat);
-        }
+            ChannelGradients(ref p, c, sums[c - first].Total(), sums[ChannelGroup + c - first].Total(), scale + (c - first), mDys + (c - first), mDyXs + (c - first));
         if (p.Dx is null) return;
         bool training = p.Training;
         // An overwritten dx adds its terms to zero, which is what an accumulated one held: the same values.
