@@ -95,26 +95,23 @@ internal static unsafe class BatchInnerIm2Col
         for (int ch = firstChannel; ch < endChannel; ch++)
         {
             float* source = p->Source + (long)ch * positions * n, target = p->Target + (long)ch * positions;
+            if (!accumulate)
+            {
+                TransposePack.Matrix(source, n, positions, n, target, ld);
+                continue;
+            }
+            // Added to: each 8×8 tile transposed into a buffer, then added row by row.
             for (int q = 0; q < tiledPositions; q += 8)
                 for (int image = 0; image < tiledImages; image += 8)
                 {
                     float* to = target + (long)image * ld + q;
-                    if (!accumulate)
-                    {
-                        TransposePack.Transpose8x8(source + (long)q * n + image, n, to, ld);
-                        continue;
-                    }
                     TransposePack.Transpose8x8(source + (long)q * n + image, n, tile, 8);
                     for (int r = 0; r < 8; r++) Avx.Store(to + (long)r * ld, Avx.Add(Avx.LoadVector256(to + (long)r * ld), Avx.LoadVector256(tile + 8 * r)));
                 }
             for (int image = 0; image < n; image++)
             {
                 float* to = target + (long)image * ld;
-                for (int q = image < tiledImages ? tiledPositions : 0; q < positions; q++)
-                {
-                    float value = source[(long)q * n + image];
-                    to[q] = accumulate ? to[q] + value : value;
-                }
+                for (int q = image < tiledImages ? tiledPositions : 0; q < positions; q++) to[q] += source[(long)q * n + image];
             }
         }
     }
